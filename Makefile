@@ -1,0 +1,114 @@
+# gotrace — the one entry point: make, make test, make demo, make bench, make install, make deps, make fuzz.
+BUILD    ?= build
+ARCH     ?= x86
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+VERSION  := 0.1.0
+
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+PKGS     := libbpf libelf libdw capstone
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DGOTRACE_VERSION='"$(VERSION)"' \
+            -Iuser -I$(BUILD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ldw -lelf -lcapstone) -lz -lpthread
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -I$(BUILD)
+
+MAINS      := user/golist.c user/gotrace.c
+LIB_SRCS   := $(sort $(wildcard user/*/*.c))
+LIB_OBJS   := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+BPF_SRCS   := $(sort $(wildcard bpf/*.bpf.c))
+SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+GENERATED  := $(SKELS) $(BUILD)/syscall_table.h
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+HELPER_SRCS:= $(sort $(wildcard tests/helpers/*.c))
+HELPER_BINS:= $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
+FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FIXTURE_SRCS := $(shell find tests/fixtures -name '*.go' -o -name 'go.mod' 2>/dev/null)
+FUZZ_SECONDS ?= 10
+
+.PHONY: all deps build test unit bats demo bench install fuzz clean
+.DEFAULT_GOAL := all
+
+all: deps build
+build: $(BUILD)/golist $(BUILD)/gotrace
+
+deps:
+	@sh tools/install-deps.sh
+
+$(BUILD)/obj/%.o: user/%.c $(GENERATED) $(wildcard user/*/*.h user/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libgotrace.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/golist $(BUILD)/gotrace: $(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/libgotrace.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/syscall_table.h: tools/gen-syscall-table.sh
+	@mkdir -p $(@D)
+	sh $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgotrace.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(BUILD)/libgotrace.a $(LDLIBS) -o $@
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+$(BUILD)/fixtures/.stamp: $(FIXTURE_SRCS) tools/build-fixtures.sh
+	sh tools/build-fixtures.sh $(BUILD)/fixtures
+	@touch $@
+
+unit: deps $(UNIT_BINS)
+bats: deps build $(HELPER_BINS) $(BUILD)/fixtures/.stamp
+
+test: deps build $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fixtures/.stamp
+	@BUILD=$(abspath $(BUILD)) sh tests/run.sh
+
+demo: deps build $(BUILD)/fixtures/.stamp
+	@BUILD=$(abspath $(BUILD)) sh tools/demo.sh
+
+bench: deps build $(HELPER_BINS) $(BUILD)/fixtures/.stamp
+	@BUILD=$(abspath $(BUILD)) sh tools/bench.sh $(BENCH)
+
+# libFuzzer targets link the library sources directly, built with clang's fuzzer instrumentation.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(GENERATED)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -DGOTRACE_VERSION='"$(VERSION)"' -Iuser -I$(BUILD) \
+		-fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) $(LDLIBS) -o $@
+
+fuzz: deps $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} \
+			2>$(BUILD)/fuzz/$$n.log || { tail -30 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+	done
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/golist $(BUILD)/gotrace $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/golist.1 docs/gotrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf $(BUILD)

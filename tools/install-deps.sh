@@ -3,6 +3,8 @@
 set -eu
 pkgs="clang llvm libbpf-dev libelf-dev libdw-dev libcapstone-dev zlib1g-dev libzstd-dev pkg-config
 bpftool golang-go bats bats-assert bats-support jq python3 strace make gcc libclang-rt-14-dev"
+# Peers that `make bench` compares against (install-deps.sh bench).
+[ "${1:-}" = bench ] && pkgs="$pkgs bpftrace libbpf-tools linux-perf delve hyperfine procps"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"

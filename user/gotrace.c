@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd/cmd.h"
+#include "cmd/features.h"
 
 static const char usage[] =
 	"Usage: gotrace COMMAND [OPTIONS]\n"
@@ -14,7 +15,7 @@ static const char usage[] =
 	"\n"
 	"Run 'gotrace COMMAND --help' for a command's options.\n"
 	"  -h, --help      show this help\n"
-	"  -V, --version   show the version\n";
+	"  -V, --version   show the version and the kernel features detected\n";
 
 static const struct {
 	const char *name;
@@ -37,6 +38,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("gotrace %s\n", GOTRACE_VERSION);
+		features_print(stdout);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

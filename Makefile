@@ -36,7 +36,7 @@ FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FIXTURE_SRCS := $(shell find tests/fixtures -name '*.go' -o -name 'go.mod' 2>/dev/null)
 FUZZ_SECONDS ?= 10
 
-.PHONY: all deps build test unit bats demo bench install fuzz clean
+.PHONY: all deps build test unit bats demo bench install fuzz lint deb clean
 .DEFAULT_GOAL := all
 
 all: deps build
@@ -106,9 +106,22 @@ fuzz: deps $(FUZZ_BINS)
 	done
 
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(BUILD)/golist $(BUILD)/gotrace $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 docs/golist.1 docs/gotrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 tools/completion/gotrace.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gotrace
+	ln -sf gotrace $(DESTDIR)$(PREFIX)/share/bash-completion/completions/golist
+
+# An installable Debian package of the binaries, man pages and completion.
+deb: build
+	rm -rf $(BUILD)/deb && $(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb PREFIX=/usr
+	install -d $(BUILD)/deb/DEBIAN
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@ARCH@/$$(dpkg --print-architecture)/" tools/deb-control > $(BUILD)/deb/DEBIAN/control
+	dpkg-deb --root-owner-group --build $(BUILD)/deb $(BUILD)/gotrace_$(VERSION).deb
+
+lint: $(GENERATED)
+	clang-tidy --quiet $(LIB_SRCS) $(MAINS) -- $(filter-out -Werror,$(CFLAGS))
 
 clean:
 	rm -rf $(BUILD)

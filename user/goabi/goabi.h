@@ -61,6 +61,13 @@ struct loc {
 
 #define GOABI_MAX_PIECES 32
 
+/* Reading a value back: start from a zeroed buffer of type->size bytes and copy each
+ * piece's `size` bytes from its location to buf + val_off; the buffer then holds the
+ * value's Go memory layout. Register values have one piece per scalar component (padding
+ * stays zero). Stack values are contiguous from pieces[0].stack_off: one piece per
+ * component when that fits, else 8-byte words (a value over 256 bytes keeps its first
+ * 256 bytes; the rest is not planned). Zero-size values have no pieces. */
+
 /* The assignment of one parameter or result. */
 struct value_plan {
 	int param;              /* index into gosig.params */
@@ -83,4 +90,37 @@ enum goarch { GOARCH_AMD64 };
  * 0 or -errno; free with abi_plan_free. */
 int goabi_plan(const struct gosig *sig, enum goarch arch, int go_minor, struct abi_plan *out);
 void abi_plan_free(struct abi_plan *p);
+
+/* Arena owning every gotype, field array and string made for one signature source
+ * (DWARF reader, signature parser); everything is freed at once by gotype_pool_free. */
+struct gotype_pool;
+
+int gotype_pool_new(struct gotype_pool **out);
+void gotype_pool_free(struct gotype_pool *p);
+/* Zeroed memory owned by the pool; NULL when out of memory. */
+void *gotype_pool_alloc(struct gotype_pool *p, size_t n);
+char *gotype_pool_strdup(struct gotype_pool *p, const char *s);
+/* A new type of kind k named name (copied) with the given size/align; NULL on ENOMEM. */
+struct gotype *gotype_new(struct gotype_pool *p, enum gokind k, const char *name,
+			  uint32_t size, uint32_t align);
+/* A predeclared Go type by name for amd64 ("int64", "byte", "string", "any", "error",
+ * "unsafe.Pointer", ...), created once per pool; NULL when name is not predeclared. */
+struct gotype *gotype_basic(struct gotype_pool *p, const char *name);
+/* Signed integer kinds are GK_INT; this tells int from uint for printing. */
+bool gotype_is_signed(const struct gotype *t);
+/* Formats "main.add(a int64, b string) (int, error)" into buf (always NUL-terminated,
+ * truncated to n); returns the length it wanted, like snprintf. */
+int gosig_format(const struct gosig *sig, char *buf, size_t n);
+
+/* "go1.19.8" -> 19, "go1.17" -> 17; 0 when unknown (e.g. "unknown", "devel ..."). */
+int goabi_go_minor(const char *go_version);
+
+/* Offsets inside runtime.g the capture side needs (g is R14 at a Go function's entry). */
+struct g_offsets {
+	int32_t goid;           /* g.goid */
+	int32_t stack_hi;       /* g.stack.hi */
+};
+/* Built-in table for stripped binaries (amd64, Go 1.17-1.22; older minors use the
+ * oldest known layout); -ENOENT when go_minor is outside what the table knows. */
+int goabi_g_offsets(enum goarch arch, int go_minor, struct g_offsets *out);
 #endif

@@ -1,0 +1,53 @@
+/* DWARF reader (libdw): function parameters with Go types and locations, runtime.g offsets. */
+#ifndef GOTRACE_GOELF_DWARF_H
+#define GOTRACE_GOELF_DWARF_H
+#include <stddef.h>
+#include <stdint.h>
+#include "goabi/goabi.h"
+#include "goelf/goelf.h"
+
+struct godwarf;
+
+/* Opens the DWARF of g: plain .debug_*, SHF_COMPRESSED .debug_* or Go <= 1.19's
+ * .zdebug_* sections. g must outlive the handle. 0, -ENOENT when the binary has no
+ * DWARF (e.g. built with -ldflags "-s -w"), or -errno. Cheap: CUs are indexed lazily. */
+int godwarf_open(struct goelf *g, struct godwarf **out);
+void godwarf_close(struct godwarf *d);
+
+/* Where DWARF says one parameter is at the function's entry PC, in goabi's terms
+ * (LOC_IREG reg = index into the ABI integer sequence RAX RBX RCX RDI RSI R8 R9 R10 R11,
+ * LOC_FREG reg = X index, LOC_STACK stack_off from SP at entry with the return address
+ * at 0). npieces 0: DWARF has no location there (e.g. an unused parameter); known false. */
+struct godwarf_loc {
+	bool known;
+	int npieces;
+	struct loc pieces[GOABI_MAX_PIECES];
+};
+
+/* The parameters of one function exactly as DWARF lists them (no ABI reasoning):
+ * names, types, result flags (DW_AT_variable_parameter) and entry locations, in DWARF
+ * order (arguments, then results). Strings and types live in pool. sig->params and
+ * *locs are pool memory too. 0 or -ENOENT (no DW_TAG_subprogram for it). fi->entry
+ * (when non-zero) finds the CU through the address ranges, else fi->name is searched. */
+int godwarf_func_params(struct godwarf *d, const struct gofuncinfo *fi, struct gotype_pool *pool,
+			struct gosig *sig, struct godwarf_loc **locs);
+
+/* The signature gotrace args decodes with: the DWARF parameters, plus blank `_`
+ * parameters (which Go omits from DWARF but which still take registers) restored as
+ * name "_" from the gaps between the ABI positions and the DWARF locations, then the
+ * whole goabi_plan(go_minor) cross-checked against every known DWARF location.
+ * 0; -ENOENT (function not in DWARF); -EPROTO when the locations contradict the ABI
+ * rules in a way blanks do not explain (err says which parameter and how). */
+int godwarf_func_sig(struct godwarf *d, const struct gofuncinfo *fi, int go_minor,
+		     struct gotype_pool *pool, struct gosig *sig, char *err, size_t errlen);
+
+/* Checks plan (of sig) against locs (one per sig param); 0 or -EPROTO with err filled. */
+int godwarf_check_plan(const struct gosig *sig, const struct abi_plan *plan,
+		       const struct godwarf_loc *locs, char *err, size_t errlen);
+
+/* runtime.g's goid and stack.hi offsets from DWARF; 0 or -ENOENT. */
+int godwarf_g_offsets(struct godwarf *d, struct g_offsets *out);
+/* The offsets from DWARF when d is non-NULL and has them, else goabi_g_offsets for
+ * go_minor. 0 or -ENOENT. */
+int godwarf_g_offsets_or_table(struct godwarf *d, int go_minor, struct g_offsets *out);
+#endif

@@ -63,10 +63,14 @@ static int resolve_cmd(const char *cmd, char *out, size_t outsz)
 /* The child: wait for the go byte, then exec; report failure through err_w. Never returns. */
 static void child_run(int go_r, int err_w, const char *path, char *const argv[])
 {
+	sigset_t none;
 	char c;
 	ssize_t n;
 	int e;
 
+	/* The tracer blocks SIGINT/SIGTERM for its own wait loop; the command must not inherit that. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	do
 		n = read(go_r, &c, 1);
 	while (n < 0 && errno == EINTR);

@@ -466,7 +466,7 @@ static int parse_list(struct parser *ps, const char *close, const char *sep, boo
 			return fail(ps, ps->p, "expected '%s' or '%s'", sep, close);
 		}
 		if (en->variadic)
-			return fail(ps, ps->p, "'...' is only allowed on the last parameter");
+			return fail(ps, ps->s + en->col, "'...' is only allowed on the last parameter");
 	}
 	if (any_named) {
 		/* Grouped names: "a, b int" — a takes the type of the next typed entry. */
@@ -474,6 +474,8 @@ static int parse_list(struct parser *ps, const char *close, const char *sep, boo
 			if (e[i].named)
 				continue;
 			if (!e[i].ident)
+				return fail(ps, ps->s + e[i].col, "mixed named and unnamed parameters");
+			if (i == cnt - 1 && gotype_basic(ps->pool, e[i].ident))
 				return fail(ps, ps->s + e[i].col, "mixed named and unnamed parameters");
 			if (i == cnt - 1)
 				return fail(ps, ps->s + e[i].col, "missing type for '%s'", e[i].ident);

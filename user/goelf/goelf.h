@@ -92,4 +92,25 @@ int buildinfo_parse(const uint8_t *blob, size_t n, const struct mem_reader *mem,
 void buildinfo_free(struct gobuildinfo *bi);
 /* Offset of the first buildinfo magic in buf at a 16-byte-aligned offset, or -1. */
 long buildinfo_find(const uint8_t *buf, size_t n);
+/* The module lines exactly as `go version -m` prints them after its first line, without
+ * the leading tab of each line (Go's BuildInfo.String() minus the "go" line). *out is
+ * malloc'd, "" when there is no module info. 0 or -ENOMEM. */
+int buildinfo_format(const struct gobuildinfo *bi, char **out);
+
+/* pclntab header, as found at runtime.pclntab (file or process memory). */
+struct pclntab_hdr {
+	uint32_t magic;         /* 0xfffffffb 1.2-1.15, ...fa 1.16-1.17, ...f0 1.18-1.19, ...f1 1.20+ */
+	int go_version;         /* 102, 116, 118, 120: the oldest Go using this layout */
+	bool big_endian;
+	uint8_t quantum;        /* minimum instruction size: 1 on x86 */
+	uint8_t ptrsize;        /* 4 or 8 */
+	uint64_t nfunc;
+	uint64_t text_start;    /* 1.18+: runtime.text (may be unrelocated in PIE files); else 0 */
+	size_t hdr_size;        /* bytes of the header proper */
+};
+/* Pure header check: buf needs only the header's bytes (64 suffice on 64-bit). Checks magic,
+ * padding, quantum, pointer size and that the table offsets are ordered; 0 or -ENOEXEC. */
+int pclntab_probe(const uint8_t *buf, size_t n, struct pclntab_hdr *out);
+/* The binary's pclntab header; 0 or -ENOENT. Loads the pclntab on first use. */
+int goelf_pclntab_hdr(struct goelf *g, struct pclntab_hdr *out);
 #endif

@@ -41,7 +41,12 @@ int goelf_func_by_name(struct goelf *g, const char *name, struct gofuncinfo *out
 	int err = active_funcs(g, &t);
 	if (err)
 		return err == -ENOMEM ? err : -ENOENT;
-	if (!(f = functab_by_name(t, name)))
+	f = functab_by_name(t, name);
+	/* .symtab spells assembly functions "pkg.fn.abi0" and some type..eq names differently
+	 * from the runtime's names, which the pclntab has. */
+	if (!f && t == &g->funcs && !goelf_pclntab_funcs(g, &t))
+		f = functab_by_name(t, name);
+	if (!f)
 		return -ENOENT;
 	return goelf_fill_info(g, f, out);
 }

@@ -1,0 +1,325 @@
+/* Unit tests of goelf_open and friends on the fixtures, patched copies of them, and bad files. */
+#include "unit.h"
+#include "goelf_fixture.h"
+
+#define F_ALL (GOELF_STRIPPED | GOELF_PIE | GOELF_CGO | GOELF_STATIC | GOELF_DWARF)
+
+static void check_flags(const char *name, unsigned want)
+{
+	struct goelf *g = NULL;
+	CHECK_INT(goelf_open(fixture(name), &g), 0);
+	if (!g)
+		return;
+	CHECK(goelf_is_go(g));
+	if ((goelf_flags(g) & F_ALL) != want)
+		UNIT_FAIL("%s: flags %#x, want %#x", name, goelf_flags(g), want);
+	goelf_close(g);
+}
+
+static void test_flags(void)
+{
+	check_flags("server", GOELF_CGO | GOELF_DWARF);
+	check_flags("server-sw", GOELF_CGO | GOELF_STRIPPED);
+	check_flags("server-strip", GOELF_CGO | GOELF_STRIPPED);
+	check_flags("server-pie", GOELF_CGO | GOELF_DWARF | GOELF_PIE);
+	check_flags("server-static", GOELF_STATIC | GOELF_DWARF);
+}
+
+static void test_version_all_variants(void)
+{
+	static const char *names[] = { "server", "server-sw", "server-strip", "server-pie", "server-static" };
+	char *want = run_output("go env GOVERSION");
+	CHECK(want != NULL);
+	if (!want)
+		return;
+	want[strcspn(want, "\n")] = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct goelf *g = NULL;
+		CHECK_INT(goelf_open(fixture(names[i]), &g), 0);
+		if (!g)
+			continue;
+		CHECK_STR(goelf_go_version(g), want);
+		CHECK(goelf_buildinfo(g) != NULL);
+		if (goelf_buildinfo(g))
+			CHECK_STR(goelf_buildinfo(g)->main.path, "gotrace.test/fixtures");
+		goelf_close(g);
+	}
+	free(want);
+}
+
+static void test_bad_files(void)
+{
+	struct goelf *g = NULL;
+	static const char text[] = "#!/bin/sh\necho not an ELF\n";
+	CHECK_INT(goelf_open("/nonexistent/goelf", &g), -ENOENT);
+	CHECK_INT(goelf_open("/dev/null", &g), -ENOEXEC);
+	CHECK_INT(open_bytes(text, sizeof(text) - 1, &g), -ENOEXEC);
+	CHECK_INT(open_bytes("", 0, &g), -ENOEXEC);
+	CHECK_INT(open_bytes("\x7f" "ELF", 4, &g), -ENOEXEC);
+	CHECK_INT(goelf_open("/", &g), -ENOEXEC);
+}
+
+static void test_not_go(void)
+{
+	struct goelf *g = NULL;
+	struct gofuncinfo fi;
+	char self[64];
+	/* this test binary itself: an ELF with .symtab but no Go in it */
+	snprintf(self, sizeof(self), "/proc/%d/exe", (int)getpid());
+	CHECK_INT(goelf_open(self, &g), 0);
+	if (!g)
+		return;
+	CHECK(!goelf_is_go(g));
+	CHECK(goelf_go_version(g) == NULL);
+	CHECK(goelf_buildinfo(g) == NULL);
+	CHECK(!(goelf_flags(g) & GOELF_STRIPPED));
+	/* function lookups still work on its .symtab */
+	CHECK_INT(goelf_func_by_name(g, "main", &fi), 0);
+	CHECK_INT(fi.entry, nm_addr(self, "main"));
+	goelf_close(g);
+}
+
+/* Code bytes at file_off are the bytes at the entry's virtual address. */
+static void test_file_offsets(void)
+{
+	static const char *names[] = { "server", "server-pie", "server-sw" };
+	for (size_t i = 0; i < 3; i++) {
+		struct goelf *g = NULL;
+		struct gofuncinfo fi;
+		uint8_t a[32], b[32];
+		CHECK_INT(goelf_open(fixture(names[i]), &g), 0);
+		if (!g)
+			continue;
+		CHECK_INT(goelf_func_by_name(g, "main.computeE", &fi), 0);
+		CHECK_INT(goelf_read_vaddr(g, fi.entry, a, sizeof(a)), 0);
+		CHECK_INT(pread(goelf_fd(g), b, sizeof(b), (off_t)fi.file_off), (long)sizeof(b));
+		CHECK(!memcmp(a, b, sizeof(a)));
+		uint64_t off = 0;
+		CHECK_INT(goelf_vaddr_to_offset(g, fi.entry, &off), 0);
+		CHECK_INT(off, fi.file_off);
+		CHECK_INT(goelf_vaddr_to_offset(g, 0x10, &off), -ENOENT);
+		CHECK_INT(goelf_read_vaddr(g, 0x10, a, 1), -EFAULT);
+		CHECK(goelf_elf(g) != NULL);
+		goelf_close(g);
+	}
+}
+
+/* What a packer or an aggressive strip leaves: no section header table at all. */
+static void check_no_sections(const char *name)
+{
+	size_t n;
+	uint8_t *img = slurp(fixture(name), &n);
+	struct goelf *g = NULL, *ref = NULL;
+	struct gofuncinfo fi, rfi;
+	CHECK(img != NULL);
+	if (!img)
+		return;
+	drop_section_headers(img);
+	CHECK_INT(open_bytes(img, n, &g), 0);
+	CHECK_INT(goelf_open(fixture(name), &ref), 0);
+	if (g && ref) {
+		CHECK(goelf_is_go(g));
+		CHECK_STR(goelf_go_version(g), goelf_go_version(ref));
+		CHECK(goelf_buildinfo(g) != NULL);
+		if (goelf_buildinfo(g)) {
+			CHECK_STR(goelf_buildinfo(g)->main.path, "gotrace.test/fixtures");
+			CHECK_INT(goelf_buildinfo(g)->nsettings, goelf_buildinfo(ref)->nsettings);
+		}
+		CHECK(goelf_flags(g) & GOELF_STRIPPED);
+		CHECK_INT(goelf_func_by_name(g, "main.computeE", &fi), 0);
+		CHECK_INT(goelf_func_by_name(ref, "main.computeE", &rfi), 0);
+		CHECK_INT(fi.entry, rfi.entry);
+		CHECK_INT(fi.file_off, rfi.file_off);
+		CHECK_INT(goelf_func_by_addr(g, rfi.entry + 4, &fi), 0);
+		CHECK_STR(fi.name, "main.computeE");
+	}
+	goelf_close(g);
+	goelf_close(ref);
+	free(img);
+}
+
+static void test_no_section_headers(void)
+{
+	check_no_sections("server");
+	check_no_sections("server-sw");
+	check_no_sections("server-pie");  /* blob is in the second writable segment */
+	check_no_sections("server-static");
+}
+
+/* Overwrites every occurrence of the 16-aligned buildinfo magic (so the scan cannot find it either). */
+static void kill_buildinfo(uint8_t *img, size_t n)
+{
+	long o;
+	size_t pos = 0;
+	while (pos < n && (o = buildinfo_find(img + pos, n - pos)) >= 0) {
+		img[pos + (size_t)o + 1] = 'X';
+		pos += (size_t)o + 16;
+	}
+}
+
+static void test_version_fallbacks(void)
+{
+	size_t n;
+	struct goelf *g = NULL;
+	uint8_t *img = slurp(fixture("server"), &n);
+	char *want = run_output("go env GOVERSION");
+	CHECK(img && want);
+	if (!img || !want)
+		goto out;
+	want[strcspn(want, "\n")] = 0;
+	/* no blob: runtime.buildVersion from .symtab */
+	kill_buildinfo(img, n);
+	CHECK_INT(open_bytes(img, n, &g), 0);
+	if (g) {
+		CHECK(goelf_is_go(g));
+		CHECK_STR(goelf_go_version(g), want);
+		CHECK(goelf_buildinfo(g) == NULL);
+		goelf_close(g);
+		g = NULL;
+	}
+	free(img);
+	/* no blob, no symbols: the pclntab says Go, version unknown */
+	img = slurp(fixture("server-sw"), &n);
+	if (!img)
+		goto out;
+	kill_buildinfo(img, n);
+	CHECK_INT(open_bytes(img, n, &g), 0);
+	if (g) {
+		CHECK(goelf_is_go(g));
+		CHECK_STR(goelf_go_version(g), "unknown");
+		CHECK(goelf_buildinfo(g) == NULL);
+		goelf_close(g);
+		g = NULL;
+	}
+	/* same without section headers: pclntab found by scanning the read-only segment */
+	drop_section_headers(img);
+	CHECK_INT(open_bytes(img, n, &g), 0);
+	if (g) {
+		struct gofuncinfo fi;
+		CHECK(goelf_is_go(g));
+		CHECK_STR(goelf_go_version(g), "unknown");
+		CHECK_INT(goelf_func_by_name(g, "main.computeE", &fi), 0);
+		CHECK_INT(fi.entry, nm_addr(fixture("server"), "main.computeE"));
+		goelf_close(g);
+		g = NULL;
+	}
+out:
+	free(img);
+	free(want);
+}
+
+/* Cut copies of the fixture: an error, or a clean partial answer; never a crash. */
+static void test_truncated_copies(void)
+{
+	size_t n;
+	uint8_t *img = slurp(fixture("server"), &n);
+	CHECK(img != NULL);
+	if (!img)
+		return;
+	size_t cuts[] = { 1, 16, 63, 64, 100, 0x270, 4096, 0x217000, 0x2f40e0 + 100, 0x419000 + 20, n / 2, n - 1 };
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		struct goelf *g = NULL;
+		struct gofuncinfo fi;
+		if (cuts[i] >= n)
+			continue;
+		int err = open_bytes(img, cuts[i], &g);
+		if (err) {
+			CHECK_INT(err, -ENOEXEC);
+			continue;
+		}
+		(void)goelf_go_version(g);
+		(void)goelf_func_by_name(g, "main.computeE", &fi);
+		(void)goelf_func_by_addr(g, 0x401000, &fi);
+		goelf_close(g);
+	}
+	free(img);
+}
+
+/* Header fields pointing outside the file. */
+static void test_lying_headers(void)
+{
+	size_t n;
+	uint8_t *img = slurp(fixture("server"), &n);
+	struct goelf *g = NULL;
+	CHECK(img != NULL);
+	if (!img)
+		return;
+	uint8_t save[64];
+	memcpy(save, img, 64);
+	memset(img + 0x20, 0xff, 8);          /* e_phoff */
+	CHECK_INT(open_bytes(img, n, &g), -ENOEXEC);
+	memcpy(img, save, 64);
+	memset(img + 0x28, 0x7f, 8);          /* e_shoff: libelf drops the sections, we scan */
+	if (!open_bytes(img, n, &g)) {
+		CHECK(goelf_is_go(g));
+		goelf_close(g);
+	}
+	memcpy(img, save, 64);
+	img[0x3e] = 0xfe;                     /* e_shstrndx out of range */
+	if (!open_bytes(img, n, &g)) {
+		CHECK(goelf_is_go(g));
+		goelf_close(g);
+	}
+	memcpy(img, save, 64);
+	free(img);
+}
+
+static int count_cb(const struct gofuncinfo *fi, void *ctx)
+{
+	size_t *c = ctx;
+	if (!fi->name || fi->end < fi->entry)
+		return -1;
+	(*c)++;
+	return 0;
+}
+
+static int stop_cb(const struct gofuncinfo *fi, void *ctx)
+{
+	(void)ctx;
+	return strcmp(fi->name, "main.computeE") ? 0 : 42;
+}
+
+static void test_foreach(void)
+{
+	struct goelf *g = NULL;
+	size_t c = 0;
+	CHECK_INT(goelf_open(fixture("server-sw"), &g), 0);
+	if (!g)
+		return;
+	struct pclntab_hdr h;
+	CHECK_INT(goelf_funcs_foreach(g, count_cb, &c), 0);
+	CHECK_INT(goelf_pclntab_hdr(g, &h), 0);
+	CHECK_INT(c, h.nfunc);
+	CHECK_INT(goelf_funcs_foreach(g, stop_cb, NULL), 42);
+	goelf_close(g);
+}
+
+/* Assembly functions are "x.abi0" in .symtab; the runtime name still resolves. */
+static void test_abi0_names(void)
+{
+	struct goelf *g = NULL;
+	struct gofuncinfo fi;
+	CHECK_INT(goelf_open(fixture("server"), &g), 0);
+	if (!g)
+		return;
+	CHECK_INT(goelf_func_by_name(g, "internal/cpu.cpuid", &fi), 0);
+	CHECK_INT(fi.entry, nm_addr(fixture("server"), "internal/cpu.cpuid.abi0"));
+	CHECK_INT(goelf_func_by_name(g, "internal/cpu.cpuid.abi0", &fi), 0);
+	goelf_close(g);
+}
+
+int main(void)
+{
+	RUN(test_flags);
+	RUN(test_version_all_variants);
+	RUN(test_bad_files);
+	RUN(test_not_go);
+	RUN(test_file_offsets);
+	RUN(test_no_section_headers);
+	RUN(test_version_fallbacks);
+	RUN(test_truncated_copies);
+	RUN(test_lying_headers);
+	RUN(test_foreach);
+	RUN(test_abi0_names);
+	return UNIT_DONE();
+}

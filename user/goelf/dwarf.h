@@ -22,6 +22,11 @@ struct godwarf_loc {
 	bool known;
 	int npieces;
 	struct loc pieces[GOABI_MAX_PIECES];
+	/* DWARF pieces come in the order of the value's scalar components, like a plan's,
+	 * but go1.19 sizes them without padding, so val_off can be off: comp[k] is the
+	 * ordinal of pieces[k] among all ncomps DWARF pieces (optimised-out ones included). */
+	uint8_t comp[GOABI_MAX_PIECES];
+	int ncomps;
 };
 
 /* The parameters of one function exactly as DWARF lists them (no ABI reasoning):

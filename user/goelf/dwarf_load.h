@@ -1,0 +1,20 @@
+/* Internal to the DWARF reader: an in-memory ELF of just the DWARF sections it reads. */
+#ifndef GOTRACE_GOELF_DWARF_LOAD_H
+#define GOTRACE_GOELF_DWARF_LOAD_H
+#include <stddef.h>
+#include <libelf.h>
+
+/* libdw inflates every compressed debug section in dwarf_begin_elf, .debug_line and
+ * .debug_frame included, one after the other. This image holds only .debug_abbrev,
+ * .debug_info, .debug_loc and .debug_ranges, inflated on two threads. */
+struct dwarf_image {
+	Elf *elf;               /* elf_memory() over buf; NULL when no section was compressed */
+	void *buf;
+	size_t size;
+};
+
+/* 0 with img->elf set; 0 with img->elf NULL when nothing needs inflating (read the
+ * original Elf directly); -ENOENT (no .debug_info), -EIO (corrupt), -ENOMEM. */
+int dwarf_image_build(Elf *elf, struct dwarf_image *img);
+void dwarf_image_free(struct dwarf_image *img);
+#endif

@@ -71,6 +71,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libgotrace.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(BUILD)/libgotrace.a $(LDLIBS) -o $@
 
+# Helpers named lib-*.c are test drivers of library modules: they link build/libgotrace.a.
+$(BUILD)/tests/helpers/lib-%: tests/helpers/lib-%.c $(BUILD)/libgotrace.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libgotrace.a $(LDLIBS) -o $@
+
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@

@@ -1,0 +1,104 @@
+/* Runs a ptrace session in a forked tracer process, so the tracer's waits never race the caller's. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "backend/ptrace_proc.h"
+
+int pt_proc_report(int report_fd, int err, pid_t tracer)
+{
+	struct pt_proc_report rep = { .err = err, .tracer = tracer };
+	ssize_t n;
+
+	do
+		n = write(report_fd, &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(rep) ? 0 : -EIO;
+}
+
+int pt_proc_start(struct pt_proc *p, pt_proc_body body, void *arg, struct pt_proc_report *rep)
+{
+	int rp[2], dp[2], r;
+	pid_t pid, parent = getpid();
+	ssize_t n;
+
+	p->pid = -1;
+	p->data_fd = -1;
+	memset(rep, 0, sizeof(*rep));
+	if (pipe2(rp, O_CLOEXEC))
+		return -errno;
+	if (pipe2(dp, O_CLOEXEC)) {
+		r = -errno;
+		close(rp[0]);
+		close(rp[1]);
+		return r;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(rp[0]);
+		close(rp[1]);
+		close(dp[0]);
+		close(dp[1]);
+		return r;
+	}
+	if (pid == 0) {
+		sigset_t set;
+
+		/* Stop signals are taken synchronously by pt_run; never die half-attached. */
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		sigaddset(&set, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		close(rp[0]);
+		close(dp[0]);
+		/* If gotrace dies, detach rather than leave the target traced by an orphan. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1);
+		_exit(body(arg, rp[1], dp[1]));
+	}
+	close(rp[1]);
+	close(dp[1]);
+	p->pid = pid;
+	p->data_fd = dp[0];
+	do
+		n = read(rp[0], rep, sizeof(*rep));
+	while (n < 0 && errno == EINTR);
+	close(rp[0]);
+	if (n != (ssize_t)sizeof(*rep)) {
+		pt_proc_stop(p);
+		return -EIO;
+	}
+	if (rep->err)
+		pt_proc_stop(p);
+	return 0;
+}
+
+void pt_proc_stop(struct pt_proc *p)
+{
+	if (p->pid > 0) {
+		kill(p->pid, SIGTERM);
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		p->pid = -1;
+	}
+	if (p->data_fd >= 0)
+		close(p->data_fd);
+	p->data_fd = -1;
+}
+
+void pt_proc_why(const struct pt_proc_report *rep, char *why, size_t whylen)
+{
+	if (rep->err == -EPERM && rep->tracer > 0)
+		snprintf(why, whylen, "already traced by PID %d", (int)rep->tracer);
+	else
+		snprintf(why, whylen, "%s", strerror(-rep->err));
+}

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "backend/backend.h"
+#include "backend/ptrace_syscalls.h"
 #include "syscalls.skel.h"
 
 /* Distinct (syscall, stack) pairs and stacks kept with --stacks. */
@@ -256,5 +257,7 @@ const struct sc_backend_ops *sc_backend_find(const char *name)
 {
 	if (!strcmp(name, "bpf"))
 		return &sc_backend_bpf;
+	if (!strcmp(name, "ptrace"))
+		return &sc_backend_ptrace;
 	return NULL;
 }

@@ -1,0 +1,242 @@
+/* Generic Go function probe: executes the fetch plan of its probe and emits one ring-buffer record. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "args.h"
+#include "args_x86.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ARGS_MAX_PROBES);
+	__type(key, __u32);
+	__type(value, struct args_plan);
+} plans SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct args_conf);
+} conf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ARGS_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+/* Entry timestamps of calls in flight; LRU because a panic never reaches a RET. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct args_frame);
+	__type(value, __u64);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);   /* resized by user space before load */
+} events SEC(".maps");
+
+/* Failed ring-buffer reservations; summed by user space at the end. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* Words at data[0..8*nwords), the copied bytes right behind them: the record is contiguous.
+ * Byte copies start at an offset masked with ARGS_DATA_MASK, which the verifier can bound. */
+#define ARGS_DATA_MASK 0x3fff   /* power of two - 1 above ARGS_MAX_WORDS * 8 + ARGS_MAX_BYTES */
+struct scratch {
+	struct args_event h;
+	__u8 data[ARGS_DATA_MASK + 1 + ARGS_STR_MAX];
+};
+
+#define WORD(s, i) (*(__u64 *)&(s)->data[((i) & (ARGS_MAX_WORDS - 1)) * 8])
+
+/* The record is built here, then copied with bpf_ringbuf_output: its size varies per call,
+ * which bpf_ringbuf_reserve (constant sizes only) cannot express. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		(*n)++;
+}
+
+/* State of one plan run, shared with the bpf_loop callback. */
+struct run_ctx {
+	const struct args_plan *p;
+	struct scratch *s;
+	__u64 sp;
+	__u64 regs[GO_NUM_IREGS];
+	__u32 base;         /* words before the ops' words */
+	__u32 nw;           /* all words of the record: the byte area starts at nw * 8 */
+	__u32 nbytes;
+};
+
+/* Executes op i. A bpf_loop callback is verified once, not once per unrolled op with
+ * every combination of copied lengths, which would exceed the verifier's budget. */
+static long run_op(__u32 i, void *data)
+{
+	struct run_ctx *rc = data;
+	const struct args_op *op;
+	struct scratch *s = rc->s;
+	__u32 w = rc->base + i;
+	__u64 v = 0;
+
+	if (w >= rc->nw)
+		return 1;
+	/* bound i where it indexes, or clang checks a copy the verifier cannot relate */
+	asm volatile("" : "+r"(i));
+	if (i >= ARGS_MAX_OPS)
+		return 1;
+	op = &rc->p->ops[i];
+	switch (op->kind) {
+	case ARGS_OP_IREG:
+		if (op->reg < GO_NUM_IREGS)
+			v = rc->regs[op->reg];
+		break;
+	case ARGS_OP_STACK:
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)(rc->sp + (__s64)op->off)))
+			v = 0;
+		break;
+	case ARGS_OP_BYTES: {
+		__u64 ptr = WORD(s, op->a);
+		__u64 n = WORD(s, op->b) * op->scale;
+		__u32 at = rc->nw * 8 + rc->nbytes;
+
+		if (n > op->max)
+			n = op->max;
+		if (rc->nbytes >= ARGS_MAX_BYTES - ARGS_STR_MAX)
+			break;
+		asm volatile("" : "+r"(at), "+r"(n));
+		at &= ARGS_DATA_MASK;
+		if (n > ARGS_STR_MAX)
+			n = ARGS_STR_MAX;
+		if (n && bpf_probe_read_user(&s->data[at], n, (void *)ptr)) {
+			v = ARGS_BYTES_FAULT;
+			break;
+		}
+		v = n;
+		rc->nbytes += n;
+		break;
+	}
+	}
+	WORD(s, w) = v;
+	return 0;
+}
+
+/* Fills words w.. from the plan's ops; the byte area starts after all of the record's words. */
+static __always_inline void run_plan(struct pt_regs *ctx, const struct args_plan *p,
+				     struct scratch *s, __u32 w)
+{
+	struct run_ctx rc = { .p = p, .s = s, .sp = go_sp(ctx), .base = w };
+	__u32 nops = p->nops;
+
+	go_iregs(ctx, rc.regs);
+	if (nops > ARGS_MAX_OPS)
+		nops = ARGS_MAX_OPS;
+	rc.nw = w + nops;
+	if (rc.nw > ARGS_MAX_WORDS)
+		rc.nw = ARGS_MAX_WORDS;
+	if (nops)
+		bpf_loop(nops, run_op, &rc, 0);
+	s->h.nwords = rc.nw;
+	s->h.nbytes = rc.nbytes;
+}
+
+static __always_inline void emit(struct scratch *s, const struct args_conf *c)
+{
+	__u64 size = sizeof(s->h) + (__u64)s->h.nwords * 8 + s->h.nbytes;
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (size > sizeof(*s))
+		return;
+	/* Waking the consumer per record costs more than the probe itself; wake it in batches
+	 * (it also polls on a short timeout, so a quiet trickle still shows up promptly). */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= c->wake_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, s, size, flags))
+		count_lost();
+}
+
+SEC("uprobe")
+int go_probe(struct pt_regs *ctx)
+{
+	__u32 zero = 0, id = (__u32)bpf_get_attach_cookie(ctx);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	const struct args_plan *p;
+	const struct args_conf *c;
+	struct args_frame fr = {};
+	struct scratch *s;
+	__u64 now, g, w = 0;
+
+	p = bpf_map_lookup_elem(&plans, &id);
+	c = bpf_map_lookup_elem(&conf, &zero);
+	if (!p || !c)
+		return 0;
+	if (p->kind == ARGS_PROBE_ENTRY_JCC && go_prologue_branches(ctx))
+		return 0;
+	if (c->filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return 0;
+	now = bpf_ktime_get_ns();
+	g = go_g(ctx);
+	if (p->kind == ARGS_PROBE_RET || p->pair) {
+		__u64 hi = 0;
+
+		bpf_probe_read_user(&hi, sizeof(hi), (void *)(g + p->stackhi_off));
+		fr.g = g;
+		fr.depth = hi - go_sp(ctx);
+		fr.tgid = tgid;
+		fr.func = p->func;
+	}
+	if (p->kind == ARGS_PROBE_RET) {
+		__u64 *t0 = bpf_map_lookup_elem(&inflight, &fr);
+
+		if (!t0)   /* entered before we attached, or its entry record was skipped */
+			return 0;
+		w = now - *t0;
+		bpf_map_delete_elem(&inflight, &fr);
+	} else if (p->pair) {
+		bpf_map_update_elem(&inflight, &fr, &now, BPF_ANY);
+	}
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	s->h.ts = now;
+	s->h.pid = tgid;
+	s->h.tid = (__u32)pid_tgid;
+	s->h.probe = id;
+	s->h.goid = 0;
+	if (p->goid_off)
+		bpf_probe_read_user(&s->h.goid, sizeof(s->h.goid), (void *)(g + p->goid_off));
+	if (p->kind == ARGS_PROBE_RET || p->pair) {
+		WORD(s, 0) = fr.g;
+		WORD(s, 1) = fr.depth;
+		if (p->kind == ARGS_PROBE_RET) {
+			WORD(s, 2) = w;
+			w = ARGS_RET_WORDS;
+		} else {
+			w = ARGS_PAIR_WORDS;
+		}
+	}
+	run_plan(ctx, p, s, (__u32)w);
+	emit(s, c);
+	return 0;
+}

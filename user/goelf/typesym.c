@@ -1,0 +1,179 @@
+/* Names of Go type descriptors and itabs by address, from .symtab (for printing interfaces). */
+#include <errno.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "goelf/typesym.h"
+
+struct tsym {
+	uint64_t addr;
+	const char *name;       /* points into the ELF string table (lives as long as the goelf) */
+	bool itab;
+};
+
+struct typesym {
+	struct goelf *g;
+	uint64_t types;         /* runtime.types: base of the nameOffs in type descriptors */
+	struct tsym *v;
+	size_t n;
+};
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct tsym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* "type.main.point" -> "main.point"; "go.itab.*main.T,main.I" -> "*main.T" (itab). */
+static const char *strip_prefix(const char *s, bool *itab)
+{
+	static const char *const types[] = { "type.", "type:" };
+	static const char *const itabs[] = { "go.itab.", "go:itab." };
+
+	for (size_t i = 0; i < 2; i++) {
+		if (!strncmp(s, itabs[i], strlen(itabs[i]))) {
+			*itab = true;
+			return s + strlen(itabs[i]);
+		}
+		if (!strncmp(s, types[i], strlen(types[i]))) {
+			*itab = false;
+			return s + strlen(types[i]);
+		}
+	}
+	return NULL;
+}
+
+int typesym_open(struct goelf *g, struct typesym **out)
+{
+	Elf *e = goelf_elf(g);
+	Elf_Scn *scn = NULL;
+	struct typesym *t;
+	size_t cap = 0;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	while (e && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *name, *rest;
+			bool itab;
+
+			if (!gelf_getsym(d, (int)i, &sym) || !sym.st_value)
+				continue;
+			name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (name && !strcmp(name, "runtime.types"))
+				t->types = sym.st_value;
+			if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+				continue;
+			if (!name || !(rest = strip_prefix(name, &itab)) || !*rest)
+				continue;
+			/* type..namedata.* and friends are not descriptors */
+			if (!itab && (rest[0] == '.' || !strcmp(rest, "*")))
+				continue;
+			if (t->n == cap) {
+				size_t nc = cap ? 2 * cap : 1024;
+				struct tsym *nv = realloc(t->v, nc * sizeof(*nv));
+
+				if (!nv) {
+					typesym_close(t);
+					return -ENOMEM;
+				}
+				t->v = nv;
+				cap = nc;
+			}
+			t->v[t->n++] = (struct tsym){ sym.st_value, rest, itab };
+		}
+	}
+	t->g = g;
+	if (!t->n && !t->types) {
+		typesym_close(t);
+		return -ENOENT;
+	}
+	qsort(t->v, t->n, sizeof(*t->v), cmp_addr);
+	*out = t;
+	return 0;
+}
+
+void typesym_close(struct typesym *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t);
+}
+
+/* Go 1.17+ runtime._type (amd64): tflag at 20, str nameOff at 40; the name is a flag
+ * byte, a uvarint length and the bytes; tflagExtraStar means the name has a '*' too many. */
+static int decode_type(const struct typesym *t, uint64_t vaddr, char *buf, size_t n)
+{
+	uint8_t tflag, nb[10 + 256];
+	int32_t off;
+	uint64_t len = 0;
+	int shift = 0, i = 1;
+
+	if (!t->types || goelf_read_vaddr(t->g, vaddr + 20, &tflag, 1) ||
+	    goelf_read_vaddr(t->g, vaddr + 40, &off, 4) || off < 0)
+		return -ENOENT;
+	if (goelf_read_vaddr(t->g, t->types + (uint64_t)off, nb, 11))
+		return -ENOENT;
+	for (; i < 11; i++) {
+		len |= (uint64_t)(nb[i] & 0x7f) << shift;
+		shift += 7;
+		if (!(nb[i] & 0x80))
+			break;
+	}
+	i++;
+	if (len == 0 || len > 256 || goelf_read_vaddr(t->g, t->types + (uint64_t)off + (uint64_t)i, nb, len))
+		return -ENOENT;
+	nb[len] = 0;
+	snprintf(buf, n, "%s", (tflag & 2) && nb[0] == '*' ? (char *)nb + 1 : (char *)nb);
+	return 0;
+}
+
+int typesym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, size_t n)
+{
+	size_t lo = 0, hi = t ? t->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->v[mid].addr < vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; t && lo < t->n && t->v[lo].addr == vaddr; lo++) {
+		const char *s = t->v[lo].name;
+
+		if (t->v[lo].itab != itab)
+			continue;
+		if (itab) {
+			/* the concrete type ends at the last top-level comma (generics have commas in []) */
+			const char *comma = NULL;
+			int depth = 0;
+
+			for (const char *p = s; *p; p++) {
+				if (*p == '[')
+					depth++;
+				else if (*p == ']')
+					depth--;
+				else if (*p == ',' && !depth)
+					comma = p;
+			}
+			snprintf(buf, n, "%.*s", comma ? (int)(comma - s) : (int)strlen(s), s);
+		} else {
+			snprintf(buf, n, "%s", s);
+		}
+		return 0;
+	}
+	return itab ? -ENOENT : decode_type(t, vaddr, buf, n);
+}

@@ -293,7 +293,7 @@ wait_status() {
 	assert_output --partial "more syscalls not shown"
 }
 
-@test "syscalls --backend: auto and bpf count, ptrace is not built yet, bogus is a usage error" {
+@test "syscalls --backend: auto and bpf count, ptrace counts too (backend ptrace in JSON), bogus is a usage error" {
 	run --separate-stderr "$GOTRACE" syscalls --backend auto --json -- "$FIX/sysloop" -quiet -getppid 5 -writes 0 -threads 1
 	assert_success
 	[ "$(echo "$output" | jq -r .backend)" = bpf ]
@@ -301,9 +301,10 @@ wait_status() {
 	run --separate-stderr "$GOTRACE" syscalls --backend bpf -- "$FIX/sysloop" -quiet -getppid 6 -writes 0 -threads 1
 	assert_success
 	[ "$(echo "$output" > "$T/o"; calls_of "$T/o" getppid)" -eq 6 ]
-	run "$GOTRACE" syscalls --backend ptrace -- "$FIX/sysloop" -quiet
-	assert_failure 1
-	assert_output "gotrace: cannot trace syscalls: the ptrace backend is not available in this build (use --backend bpf)"
+	run --separate-stderr "$GOTRACE" syscalls --backend ptrace --json -- "$FIX/sysloop" -quiet -getppid 7 -writes 0 -threads 1
+	assert_success
+	[ "$(echo "$output" | jq -r .backend)" = ptrace ]
+	[ "$(echo "$output" | jq '.syscalls[] | select(.name == "getppid") | .calls')" -eq 7 ]
 	run "$GOTRACE" syscalls --backend bogus -p 1
 	assert_failure 2
 	[ "${#lines[@]}" -eq 1 ]

@@ -1,5 +1,6 @@
 /* Unit tests of goelf_open and friends on the fixtures, patched copies of them, and bad files. */
 #include "unit.h"
+#include <gelf.h>
 #include "goelf_fixture.h"
 
 #define F_ALL (GOELF_STRIPPED | GOELF_PIE | GOELF_CGO | GOELF_STATIC | GOELF_DWARF)
@@ -308,6 +309,48 @@ static void test_abi0_names(void)
 	goelf_close(g);
 }
 
+/* A minimal ELF64 x86-64 executable: header, nph program headers, no sections, n bytes in all. */
+static void mini_elf(uint8_t *img, size_t n, const Elf64_Phdr *ph, unsigned nph)
+{
+	Elf64_Ehdr eh = {0};
+	memset(img, 0, n);
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_EXEC;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(eh);
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_phnum = (uint16_t)nph;
+	memcpy(img, &eh, sizeof(eh));
+	memcpy(img + sizeof(eh), ph, nph * sizeof(*ph));
+}
+
+/* fuzz_goelf crash 1: a PT_LOAD whose offset is past the end of the file made the
+ * section-less pclntab scan form an out-of-range pointer (UBSan). */
+static void test_regress_segment_past_eof(void)
+{
+	uint8_t img[512];
+	struct goelf *g = NULL;
+	Elf64_Phdr ph[2] = {
+		{ .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = 0x7fff00000000ull, .p_vaddr = 0x400000, .p_filesz = 0x100, .p_memsz = 0x100 },
+		{ .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0xfffff8010102464cull, .p_vaddr = 0x500000, .p_filesz = 0x2000, .p_memsz = 0x2000 },
+	};
+	mini_elf(img, sizeof(img), ph, 2);
+	CHECK_INT(open_bytes(img, sizeof(img), &g), 0);
+	if (g) {
+		struct gofuncinfo fi;
+		uint8_t b;
+		CHECK(!goelf_is_go(g));
+		CHECK_INT(goelf_func_by_addr(g, 0x400010, &fi), -ENOENT);
+		CHECK_INT(goelf_read_vaddr(g, 0x400010, &b, 1), -EFAULT);
+		goelf_close(g);
+	}
+}
+
 int main(void)
 {
 	RUN(test_flags);
@@ -321,5 +364,6 @@ int main(void)
 	RUN(test_lying_headers);
 	RUN(test_foreach);
 	RUN(test_abi0_names);
+	RUN(test_regress_segment_past_eof);
 	return UNIT_DONE();
 }

@@ -66,10 +66,10 @@ static int load_segments(struct goelf *g)
 		struct goelf_seg *s = &g->segs[g->nsegs];
 		s->vaddr = ph.p_vaddr;
 		s->memsz = ph.p_memsz;
-		s->off = ph.p_offset;
 		s->flags = ph.p_flags;
 		/* a truncated file keeps the part it really has */
-		s->filesz = ph.p_offset > g->size ? 0 : ph.p_filesz < g->size - ph.p_offset ? ph.p_filesz : g->size - ph.p_offset;
+		s->off = ph.p_offset < g->size ? ph.p_offset : g->size;
+		s->filesz = ph.p_filesz < g->size - s->off ? ph.p_filesz : g->size - s->off;
 		if (s->vaddr + s->filesz < s->vaddr)
 			continue;
 		g->nsegs++;

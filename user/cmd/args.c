@@ -37,6 +37,7 @@ struct args_opts {
 	double duration;
 	unsigned long count;
 	unsigned long strsize;
+	unsigned long buffer_kib;   /* ring buffer, 0 = default */
 	enum backend_kind backend;
 };
 
@@ -58,6 +59,7 @@ static const char args_usage[] =
 	"  -n, --count N        stop after N calls\n"
 	"      --strsize N      bytes of strings and []byte to show (default 64, max 4096)\n"
 	"      --backend B      auto, bpf or ptrace (default auto)\n"
+	"      --buffer-size KIB  ring buffer size (default 16384 KiB; rounded up to a power of 2)\n"
 	"  -h, --help           show this help\n";
 
 static const char funcs_usage[] =
@@ -101,7 +103,7 @@ static int split_dashdash(int argc, char **argv, char ***cmd)
 	return argc;
 }
 
-enum { OPT_BINARY = 256, OPT_RET, OPT_JSON, OPT_STRSIZE, OPT_BACKEND };
+enum { OPT_BINARY = 256, OPT_RET, OPT_JSON, OPT_STRSIZE, OPT_BACKEND, OPT_BUFFER };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -112,6 +114,7 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "strsize", required_argument, NULL, OPT_STRSIZE },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -166,6 +169,11 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct args_opts *
 			if (cli_parse_ulong(optarg, 1, ARGS_STR_MAX, &v))
 				return usage_error(cmd, "bad --strsize (1 to 4096)", optarg);
 			o->strsize = v;
+			break;
+		case OPT_BUFFER:
+			if (cli_parse_ulong(optarg, 64, 1024 * 1024, &v))
+				return usage_error(cmd, "bad --buffer-size (64 to 1048576 KiB)", optarg);
+			o->buffer_kib = v;
 			break;
 		case OPT_BACKEND:
 			if (!strcmp(optarg, "auto"))
@@ -440,7 +448,7 @@ static void set_plan(struct args_plan *ap, const struct fetch_plan *fp, const st
 }
 
 static int attach_all(struct args_capture *cap, struct tbin **bins, size_t nbins, bool ret, bool launched,
-		      struct probe_ref *probes)
+		      struct probe_ref *probes, uint32_t *nprobes)
 {
 	uint32_t fidx = 0;
 
@@ -460,12 +468,15 @@ static int attach_all(struct args_capture *cap, struct tbin **bins, size_t nbins
 			r = args_bpf_attach(cap, b->attach_path, pid, f->fi.file_off + f->pp.entry_off, &ap, &id);
 			if (!r) {
 				probes[id] = (struct probe_ref){ f, false };
+				(*nprobes)++;
 				for (int k = 0; ret && !r && k < f->pp.nrets; k++) {
 					set_plan(&ap, &f->ret, b, ARGS_PROBE_RET, fidx, false);
 					r = args_bpf_attach(cap, b->attach_path, pid, f->fi.file_off + f->pp.ret_offs[k],
 							    &ap, &id);
-					if (!r)
+					if (!r) {
 						probes[id] = (struct probe_ref){ f, true };
+						(*nprobes)++;
+					}
 				}
 			}
 			if (r) {
@@ -497,6 +508,13 @@ static bool targets_gone(struct tbin **bins, size_t nbins, struct launched *l)
 static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, struct launched *l)
 {
 	struct args_bpf_opts bo = { .filter_pids = o->npids || l };
+	size_t want = o->buffer_kib * 1024;
+
+	/* the kernel wants a power of two (of pages) */
+	for (bo.ringbuf_bytes = 4096; want && bo.ringbuf_bytes < want; bo.ringbuf_bytes *= 2)
+		;
+	if (!want)
+		bo.ringbuf_bytes = 0;
 	struct probe_ref *probes = calloc(ARGS_MAX_PROBES, sizeof(*probes));
 	struct run r = { .o = o, .probes = probes };
 	struct args_capture *cap = NULL;
@@ -507,6 +525,8 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 	double t0, deadline;
 	int rc;
 	uint64_t lost;
+	uint32_t nprobes = 0;
+	size_t nfuncs;
 
 	if (!probes)
 		return EXIT_RUNTIME;
@@ -526,9 +546,14 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 	for (size_t i = 0; i < nbins; i++)
 		for (size_t k = 0; k < bins[i]->npids; k++)
 			args_bpf_add_pid(cap, bins[i]->pids[k]);
-	rc = attach_all(cap, bins, nbins, o->ret, l != NULL, probes);
+	rc = attach_all(cap, bins, nbins, o->ret, l != NULL, probes, &nprobes);
 	if (rc >= 0)
 		goto out;
+	nfuncs = 0;
+	for (size_t i = 0; i < nbins; i++)
+		nfuncs += bins[i]->nfuncs;
+	/* Scripts (and the tests) wait for this line to know the probes are in place. */
+	fprintf(stderr, "gotrace: tracing %zu function%s (%u probes)\n", nfuncs, nfuncs == 1 ? "" : "s", nprobes);
 	if (l) {
 		int e = launch_release(l);
 

@@ -291,19 +291,93 @@ static void decode_loc(const Dwarf_Op *ops, size_t n, uint32_t type_size, struct
 	gl->known = gl->npieces > 0;
 }
 
+static bool uleb(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	unsigned int shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 64) {
+		unsigned char b = *(*p)++;
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+static bool sleb(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	unsigned int shift = 0;
+	unsigned char b = 0x80;
+
+	*v = 0;
+	while (*p < end && shift < 64 && (b & 0x80)) {
+		b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	}
+	if (b & 0x80)
+		return false;
+	if (shift < 64 && (b & 0x40))
+		*v |= ~(uint64_t)0 << shift;
+	return true;
+}
+
+/* Go writes single location expressions as DW_FORM_block1 even in DWARF 4 CUs, which
+ * libdw's dwarf_getlocation refuses (it wants DW_FORM_exprloc there): decode the few
+ * operations Go uses for parameters by hand. Returns the number of ops, or 0. */
+static size_t block_ops(const Dwarf_Block *b, Dwarf_Op *ops, size_t max)
+{
+	const unsigned char *p = b->data, *end = b->data + b->length;
+	size_t n = 0;
+
+	while (p < end && n < max) {
+		Dwarf_Op *op = &ops[n++];
+		bool ok = true;
+
+		op->atom = *p++;
+		op->number = 0;
+		switch (op->atom) {
+		case DW_OP_piece: case DW_OP_regx: case DW_OP_plus_uconst: case DW_OP_constu:
+			ok = uleb(&p, end, &op->number);
+			break;
+		case DW_OP_fbreg: case DW_OP_consts:
+			ok = sleb(&p, end, &op->number);
+			break;
+		case DW_OP_call_frame_cfa: case DW_OP_plus:
+			break;
+		default:
+			ok = op->atom >= DW_OP_reg0 && op->atom <= DW_OP_reg31;
+		}
+		if (!ok)
+			return 0;
+	}
+	return p == end ? n : 0;
+}
+
 static void param_loc(Dwarf_Die *param, uint64_t entry, uint32_t type_size, struct godwarf_loc *gl)
 {
 	Dwarf_Attribute a;
-	Dwarf_Op *ops[4];
+	Dwarf_Op *ops[4], raw[2 * GOABI_MAX_PIECES + 2];
 	size_t lens[4];
+	Dwarf_Block blk;
 	int n;
 
 	memset(gl, 0, sizeof(*gl));
 	if (!dwarf_attr(param, DW_AT_location, &a))
 		return;
-	n = dwarf_getlocation_addr(&a, entry, ops, lens, 4);
-	if (n >= 1)
-		decode_loc(ops[0], lens[0], type_size, gl);
+	switch (dwarf_whatform(&a)) {
+	case DW_FORM_block1: case DW_FORM_block2: case DW_FORM_block4: case DW_FORM_block:
+		if (dwarf_formblock(&a, &blk) == 0)
+			decode_loc(raw, block_ops(&blk, raw, sizeof(raw) / sizeof(raw[0])), type_size, gl);
+		return;
+	default:
+		n = dwarf_getlocation_addr(&a, entry, ops, lens, 4);
+		if (n >= 1)
+			decode_loc(ops[0], lens[0], type_size, gl);
+	}
 }
 
 int godwarf_func_params(struct godwarf *d, const struct gofuncinfo *fi, struct gotype_pool *pool,

@@ -175,6 +175,21 @@ static void test_version_fallbacks(void)
 		CHECK(goelf_is_go(g));
 		CHECK_STR(goelf_go_version(g), want);
 		CHECK(goelf_buildinfo(g) == NULL);
+		/* no CGO_ENABLED setting to read: libc.so.6 in DT_NEEDED says cgo */
+		CHECK(goelf_flags(g) & GOELF_CGO);
+		goelf_close(g);
+		g = NULL;
+	}
+	free(img);
+	img = slurp(fixture("server-static"), &n);
+	if (!img)
+		goto out;
+	kill_buildinfo(img, n);
+	CHECK_INT(open_bytes(img, n, &g), 0);
+	if (g) {
+		CHECK_STR(goelf_go_version(g), want);
+		CHECK(!(goelf_flags(g) & GOELF_CGO));
+		CHECK(goelf_flags(g) & GOELF_STATIC);
 		goelf_close(g);
 		g = NULL;
 	}

@@ -347,6 +347,39 @@ static void test_fixture_header(void)
 	goelf_close(g);
 }
 
+/* A PIE whose pclntab textStart word was left for the dynamic loader (lld does that) and
+ * without section headers: the RELATIVE relocation's addend gives runtime.text. */
+static void test_pie_unrelocated_text_start(void)
+{
+	struct goelf *ref = NULL, *g = NULL;
+	struct gofuncinfo want, got;
+	size_t n;
+	uint8_t *img = slurp(fixture("server-pie"), &n);
+	struct functab *pt;
+	CHECK(img != NULL);
+	CHECK_INT(goelf_open(fixture("server-pie"), &ref), 0);
+	if (!img || !ref)
+		goto out;
+	CHECK_INT(goelf_func_by_name(ref, "main.computeE", &want), 0);
+	CHECK_INT(goelf_pclntab_funcs(ref, &pt), 0);
+	CHECK(ref->pclntab.found);
+	uint64_t word = ref->pclntab.off + 8 + 2 * 8;
+	CHECK(word + 8 <= n);
+	memset(img + word, 0, 8);
+	memset(img + 0x28, 0, 8);  /* e_shoff */
+	memset(img + 0x3c, 0, 4);  /* e_shnum, e_shstrndx */
+	CHECK_INT(open_bytes(img, n, &g), 0);
+	if (!g)
+		goto out;
+	CHECK_INT(goelf_func_by_name(g, "main.computeE", &got), 0);
+	CHECK_INT(got.entry, want.entry);
+	CHECK_INT(got.file_off, want.file_off);
+out:
+	goelf_close(g);
+	goelf_close(ref);
+	free(img);
+}
+
 int main(void)
 {
 	RUN(test_layouts);
@@ -358,5 +391,6 @@ int main(void)
 	RUN(test_computeE_symtab);
 	RUN(test_computeE_stripped);
 	RUN(test_fixture_header);
+	RUN(test_pie_unrelocated_text_start);
 	return UNIT_DONE();
 }

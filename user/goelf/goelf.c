@@ -59,8 +59,11 @@ static int load_segments(struct goelf *g)
 			return -ENOEXEC;
 		if (ph.p_type == PT_INTERP)
 			g->has_interp = true;
-		if (ph.p_type == PT_DYNAMIC)
+		if (ph.p_type == PT_DYNAMIC && !g->has_dynamic) {
 			g->has_dynamic = true;
+			g->dyn_off = ph.p_offset < g->size ? ph.p_offset : g->size;
+			g->dyn_size = ph.p_filesz < g->size - g->dyn_off ? ph.p_filesz : g->size - g->dyn_off;
+		}
 		if (ph.p_type != PT_LOAD)
 			continue;
 		struct goelf_seg *s = &g->segs[g->nsegs];
@@ -185,13 +188,27 @@ static int version_from_symbol(struct goelf *g)
 	return (g->version = strndup((const char *)p, len)) ? 0 : -ENOMEM;
 }
 
+/* runtime.text for a 1.18+ pclntab at vaddr addr, 0 to keep the header's word: the .text
+ * section (like debug/gosym), else that word, else (a PIE linked without applying dynamic
+ * relocations, so the word is 0) the addend of its RELATIVE relocation. */
+static uint64_t text_start(const struct goelf *g, const uint8_t *p, size_t n, uint64_t addr)
+{
+	struct pclntab_hdr h;
+	uint64_t a;
+	if (g->text.found)
+		return g->text.addr;
+	if (pclntab_probe(p, n, &h) || h.go_version < 118 || h.text_start)
+		return 0;
+	return dynamic_relative_addend(g, addr + 8 + 2 * (uint64_t)h.ptrsize, &a) ? 0 : a;
+}
+
 /* The pclntab must decode fully and its first function must lie in executable code. */
-static bool plausible_pclntab(const struct goelf *g, const uint8_t *p, size_t n)
+static bool plausible_pclntab(const struct goelf *g, const uint8_t *p, size_t n, uint64_t addr)
 {
 	struct pclntab_hdr h;
 	struct gofunc *v;
 	size_t k, avail;
-	if (pclntab_probe(p, n, &h) || pclntab_funcs(p, n, g->text.found ? g->text.addr : 0, &v, &k))
+	if (pclntab_probe(p, n, &h) || pclntab_funcs(p, n, text_start(g, p, n, addr), &v, &k))
 		return false;
 	bool ok = k == h.nfunc;
 	uint64_t entry = v[0].entry;
@@ -211,7 +228,7 @@ static bool scan_segment_pclntab(struct goelf *g, const struct goelf_seg *s)
 		/* cheap pre-check of the magic's high bytes in either byte order */
 		if (!((p[pos + 1] == 0xff && p[pos + 2] == 0xff) && (p[pos] == 0xff || p[pos + 3] == 0xff)))
 			continue;
-		if (plausible_pclntab(g, p + pos, s->filesz - pos)) {
+		if (plausible_pclntab(g, p + pos, s->filesz - pos, s->vaddr + pos)) {
 			g->pclntab.found = true;
 			g->pclntab.off = s->off + pos;
 			g->pclntab.size = s->filesz - pos;
@@ -257,7 +274,7 @@ int goelf_pclntab_funcs(struct goelf *g, struct functab **out)
 		if (!err)
 			err = pclntab_probe(p, g->pclntab.size, &g->pcln_hdr);
 		if (!err)
-			err = pclntab_funcs(p, g->pclntab.size, g->text.found ? g->text.addr : 0, &v, &n);
+			err = pclntab_funcs(p, g->pclntab.size, text_start(g, p, g->pclntab.size, g->pclntab.addr), &v, &n);
 		if (!err)
 			err = functab_init(&g->pcln_funcs, v, n);
 		g->pcln_state = err ? (err == -ENOMEM ? err : -ENOENT) : 1;
@@ -277,44 +294,6 @@ int goelf_pclntab_hdr(struct goelf *g, struct pclntab_hdr *out)
 	return err;
 }
 
-/* The DT_NEEDED list names a C library (a dynamically linked cgo binary). */
-static bool needs_libc(const struct goelf *g)
-{
-	size_t esz = g->is64 ? 16 : 8, avail, n = 0;
-	const uint8_t *dyn = NULL;
-	size_t ndx;
-	if (!g->has_dynamic || elf_getphdrnum(g->elf, &ndx))
-		return false;
-	for (size_t i = 0; i < ndx && !dyn; i++) {
-		GElf_Phdr ph;
-		if (gelf_getphdr(g->elf, (int)i, &ph) && ph.p_type == PT_DYNAMIC && ph.p_offset < g->size) {
-			dyn = g->img + ph.p_offset;
-			n = (size_t)(ph.p_filesz < g->size - ph.p_offset ? ph.p_filesz : g->size - ph.p_offset) / esz;
-		}
-	}
-	uint64_t strtab = 0, needed[64];
-	size_t nneeded = 0;
-	for (size_t i = 0; dyn && i < n; i++) {
-		const uint8_t *d = dyn + i * esz;
-		uint64_t tag = ge_uptr(d, esz / 2, g->big), val = ge_uptr(d + esz / 2, esz / 2, g->big);
-		if (tag == DT_NULL)
-			break;
-		if (tag == DT_STRTAB)
-			strtab = val;
-		else if (tag == DT_NEEDED && nneeded < 64)
-			needed[nneeded++] = val;
-	}
-	const uint8_t *str = strtab ? goelf_vptr(g, strtab, &avail) : NULL;
-	for (size_t i = 0; str && i < nneeded; i++) {
-		if (needed[i] >= avail || !memchr(str + needed[i], 0, avail - needed[i]))
-			continue;
-		const char *lib = (const char *)str + needed[i];
-		if (!strncmp(lib, "libc.", 5) || strstr(lib, "musl"))
-			return true;
-	}
-	return false;
-}
-
 static void compute_flags(struct goelf *g)
 {
 	int cgo = -1;
@@ -328,7 +307,7 @@ static void compute_flags(struct goelf *g)
 		if (!strcmp(g->bi->settings[i].key, "CGO_ENABLED"))
 			cgo = !strcmp(g->bi->settings[i].value, "1");
 	if (cgo < 0)
-		cgo = needs_libc(g);
+		cgo = dynamic_needs_libc(g);
 	if (cgo)
 		g->flags |= GOELF_CGO;
 }

@@ -43,6 +43,7 @@ struct goelf {
 	struct goelf_seg *segs;
 	size_t nsegs;
 	bool has_interp, has_dynamic;
+	uint64_t dyn_off, dyn_size;  /* PT_DYNAMIC, clamped to the file */
 	bool have_shdrs;        /* a usable section header table */
 	bool go_hint;           /* a Go-only section is present */
 	struct goelf_sec buildinfo, pclntab, text;
@@ -82,6 +83,11 @@ static inline uint64_t ge_uptr(const uint8_t *p, unsigned ptrsize, bool big)
 const uint8_t *goelf_vptr(const struct goelf *g, uint64_t vaddr, size_t *avail);
 /* A mem_reader over the file image (ctx is the goelf). */
 int goelf_mem_read(void *ctx, uint64_t addr, void *buf, size_t n);
+
+/* dynamic.c */
+bool dynamic_needs_libc(const struct goelf *g);
+/* Addend of the R_*_RELATIVE relocation of the word at vaddr where; 0 or -ENOENT. */
+int dynamic_relative_addend(const struct goelf *g, uint64_t where, uint64_t *addend);
 
 /* symtab.c */
 int symtab_funcs(struct goelf *g, struct gofunc **out, size_t *n);

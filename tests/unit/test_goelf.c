@@ -366,6 +366,44 @@ static void test_regress_segment_past_eof(void)
 	}
 }
 
+/* A section-less file whose data segment is nothing but buildinfo blobs (pointer format:
+ * empty version, 1 MB module string) and whose read-only segment is nothing but pclntab
+ * headers: the scans give up after a few candidates instead of ~10^4 big decodes each. */
+static void test_scan_budget(void)
+{
+	const size_t seg = 1 << 20, n = 4096 + 2 * seg;
+	const uint64_t rw = 0x500000, ro = 0x700000;
+	uint8_t *img = malloc(n), *ros = img ? img + 4096 + seg : NULL;
+	struct goelf *g = NULL;
+	Elf64_Phdr ph[2] = {
+		{ .p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_offset = 4096, .p_vaddr = rw, .p_filesz = seg, .p_memsz = seg },
+		{ .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = 4096 + seg, .p_vaddr = ro, .p_filesz = seg, .p_memsz = seg },
+	};
+	CHECK(img != NULL);
+	if (!img)
+		return;
+	mini_elf(img, n, ph, 2);
+	uint64_t strs[4] = { ro + 0x100, 0, rw, seg - 64 };  /* {data, len} of version, module info */
+	memcpy(ros, strs, sizeof(strs));
+	for (size_t off = 0; off + 32 <= seg; off += 32) {
+		uint64_t ptrs[2] = { ro, ro + 16 };
+		memcpy(img + 4096 + off, "\xff Go buildinf:\x08\x00", 16);
+		memcpy(img + 4096 + off + 16, ptrs, 16);
+	}
+	for (size_t off = 64; off + 72 <= seg; off += 72) {
+		static const uint8_t h118[8] = { 0xf0, 0xff, 0xff, 0xff, 0, 0, 1, 8 };
+		uint64_t w[8] = { (seg - off - 80) / 8, 0, 0x400000, 72, 72, 72, 72, 72 };
+		memcpy(ros + off, h118, 8);
+		memcpy(ros + off + 8, w, 64);
+	}
+	CHECK_INT(open_bytes(img, n, &g), 0);
+	if (g) {
+		CHECK(!goelf_is_go(g));
+		goelf_close(g);
+	}
+	free(img);
+}
+
 int main(void)
 {
 	RUN(test_flags);
@@ -380,5 +418,6 @@ int main(void)
 	RUN(test_foreach);
 	RUN(test_abi0_names);
 	RUN(test_regress_segment_past_eof);
+	RUN(test_scan_budget);
 	return UNIT_DONE();
 }

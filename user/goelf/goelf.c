@@ -7,6 +7,9 @@
 
 #define BI_ALIGN 16
 #define MAX_BUILDVERSION 256
+/* Real binaries have one candidate; a crafted file full of magics must not cost
+ * a full decode (or a 16 MB copy) per 16 bytes. */
+#define MAX_SCAN_TRIES 32
 
 const uint8_t *goelf_vptr(const struct goelf *g, uint64_t vaddr, size_t *avail)
 {
@@ -151,17 +154,19 @@ static int find_buildinfo(struct goelf *g)
 		return -ENOENT;
 	/* No sections: the linker puts the blob in a writable, non-executable segment
 	 * (in PIE files the first such one is RELRO, so try them all). */
+	unsigned tries = MAX_SCAN_TRIES;
 	for (size_t i = 0; i < g->nsegs; i++) {
 		const struct goelf_seg *s = &g->segs[i];
 		if ((s->flags & (PF_W | PF_X)) != PF_W)
 			continue;
 		size_t pos = (size_t)((BI_ALIGN - s->vaddr % BI_ALIGN) % BI_ALIGN);
 		const uint8_t *p = g->img + s->off;
-		while (pos < s->filesz) {
+		while (pos < s->filesz && tries) {
 			long o = buildinfo_find(p + pos, s->filesz - pos);
 			if (o < 0)
 				break;
 			pos += (size_t)o;
+			tries--;
 			int err = try_buildinfo(g, p + pos, s->filesz - pos);
 			if (err != -ENOEXEC && err != -EFAULT && err != -EINVAL)
 				return err;
@@ -221,13 +226,16 @@ static bool plausible_pclntab(const struct goelf *g, const uint8_t *p, size_t n,
 	return false;
 }
 
-static bool scan_segment_pclntab(struct goelf *g, const struct goelf_seg *s)
+static bool scan_segment_pclntab(struct goelf *g, const struct goelf_seg *s, unsigned *tries)
 {
 	const uint8_t *p = g->img + s->off;
-	for (size_t pos = 0; pos + 8 <= s->filesz; pos += 4) {
-		/* cheap pre-check of the magic's high bytes in either byte order */
-		if (!((p[pos + 1] == 0xff && p[pos + 2] == 0xff) && (p[pos] == 0xff || p[pos + 3] == 0xff)))
+	for (size_t pos = 0; pos + 8 <= s->filesz && *tries; pos += 4) {
+		/* cheap pre-checks (magic's high bytes in either byte order, then the header)
+		 * before the full decode, which is budgeted */
+		if (!((p[pos + 1] == 0xff && p[pos + 2] == 0xff) && (p[pos] == 0xff || p[pos + 3] == 0xff)) ||
+		    pclntab_probe(p + pos, s->filesz - pos, NULL))
 			continue;
+		--*tries;
 		if (plausible_pclntab(g, p + pos, s->filesz - pos, s->vaddr + pos)) {
 			g->pclntab.found = true;
 			g->pclntab.off = s->off + pos;
@@ -257,9 +265,10 @@ static int locate_pclntab(struct goelf *g)
 		return -ENOENT;
 	/* read-only data first (where the linker puts it), then RELRO data (PIE), then text (old Go) */
 	static const uint32_t order[][2] = { { PF_W | PF_X, 0 }, { PF_W | PF_X, PF_W }, { PF_X, PF_X } };
+	unsigned tries = MAX_SCAN_TRIES;
 	for (size_t o = 0; o < 3; o++)
 		for (size_t i = 0; i < g->nsegs; i++)
-			if ((g->segs[i].flags & order[o][0]) == order[o][1] && scan_segment_pclntab(g, &g->segs[i]))
+			if ((g->segs[i].flags & order[o][0]) == order[o][1] && scan_segment_pclntab(g, &g->segs[i], &tries))
 				return 0;
 	return -ENOENT;
 }

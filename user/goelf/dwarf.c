@@ -632,6 +632,12 @@ int godwarf_func_sig(struct godwarf *d, const struct gofuncinfo *fi, int go_mino
 	rc = godwarf_func_params(d, fi, pool, sig, &locs);
 	if (rc)
 		return rc;
+	/* The linker suffixes assembly functions' symbols when a wrapper exists. */
+	if (fi->name) {
+		size_t nl = strlen(fi->name);
+
+		sig->abi0 = nl > 5 && !strcmp(fi->name + nl - 5, ".abi0");
+	}
 	/* Shape-instantiated generic functions take their dictionary first; DWARF omits it. */
 	if (sig->func && strstr(sig->func, "[go.shape.")) {
 		rc = insert_blanks(pool, sig, &locs, 0, 1, gotype_basic(pool, "uintptr"), ".dict");

@@ -1,0 +1,314 @@
+#!/usr/bin/env bats
+# gotrace args / funcs against the real fixtures: argsfix (every ABI shape), argsdeep
+# (recursion + stack growth), argsspin (sysmon preemption), argsbench (flood), server.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	kill_bg_all
+}
+
+# wait_for_line FILE REGEX [TENTHS]: waits until a line of FILE matches (default 20 s).
+wait_for_line() {
+	local i=0 n=${3:-200}
+	while ! grep -qE "$2" "$1" 2>/dev/null && [ $i -lt $n ]; do sleep 0.1; i=$((i + 1)); done
+	grep -qE "$2" "$1"
+}
+
+# wait_exit PID [TENTHS]: waits (default 30 s) until PID, a child of this shell, has exited.
+wait_gone() {
+	local i=0 n=${2:-300}
+	while alive "$1" && [ $i -lt $n ]; do sleep 0.1; i=$((i + 1)); done
+	! alive "$1"
+}
+
+# start_argsfix [BINARY] [ROUNDS]: starts argsfix waiting for SIGUSR1; sets FPID.
+start_argsfix() {
+	start_bg "${1:-$FIX/argsfix}" -ready "$T/ready" -n "${2:-3}" > "$T/fix.out"
+	FPID=$BG_PID
+	wait_for_file "$T/ready"
+}
+
+# trace_argsfix ARGS...: traces the waiting argsfix with ARGS, starts its calls once the
+# probes are in place and waits for both to end. Output in $T/out, $T/err; status in TRACE_RC.
+trace_argsfix() {
+	start_bg "$GOTRACE" args -p "$FPID" "$@" > "$T/out" 2> "$T/err"
+	local tp=$BG_PID
+	wait_for_line "$T/err" '^gotrace: tracing '
+	kill -USR1 "$FPID"
+	wait "$FPID"
+	FIX_RC=$?
+	wait "$tp"
+	TRACE_RC=$?
+}
+
+# calls FILE FUNC: the call lines of FUNC ("main.f(") in FILE, without the time/pid/tid/goid prefix.
+calls() {
+	grep -F " $2(" "$1" | sed -E 's/^[0-9:.]+ pid=[0-9]+ tid=[0-9]+ goid=[0-9]+ //'
+}
+
+@test "args: every argsfix function's arguments, decoded from DWARF (text)" {
+	start_argsfix
+	trace_argsfix --backend bpf 'main.*'
+	[ "$FIX_RC" -eq 0 ]
+	[ "$TRACE_RC" -eq 0 ]
+	for i in 1 2 3; do
+		neg=false; [ $((i % 2)) -eq 0 ] && neg=true
+		twelve=""; for k in $(seq 1 11); do twelve="${twelve}a$k=$k, "; done
+		calls "$T/out" main.addInt64 | grep -qxF "main.addInt64(a=$i, b=-100)"
+		calls "$T/out" main.scale | sed -n "${i}p" | grep -qxF "main.scale(f=?, neg=$neg)"
+		calls "$T/out" main.sumPoint | grep -qxF "main.sumPoint(p={X:$i Y:20 Z:300})"
+		calls "$T/out" main.mixStruct | grep -qxF "main.mixStruct(m={F:? N:$i})"
+		calls "$T/out" main.sum12 | grep -qxF "main.sum12(${twelve}a12=$i)"
+		calls "$T/out" 'main.(*counter).Add' | grep -qxE "main\.\(\*counter\)\.Add\(c=0x[0-9a-f]+, n=$i\)"
+		calls "$T/out" "main.maxOf[go.shape.int_0]" | grep -qE "a=$i, b=2\)$"
+		calls "$T/out" main.blank | grep -qxE "main\.blank\(a=$i, _=(0x)?7, c=9\)"
+		calls "$T/out" main.mix | grep -qxE "main\.mix\(s=\"mix\", b=\"\\\\x01\\\\x02\", p=\{X:-1 Y:$i Z:\?\}, arr=\[5 6\], f32=\?, i=int64\(0x[0-9a-f]+\), ok=true\)"
+		calls "$T/out" main.leaf | grep -qxF "main.leaf(x=$i)"
+	done
+	[ "$(calls "$T/out" main.greet | grep -cxF 'main.greet(s="hello")')" -eq 3 ]
+	[ "$(calls "$T/out" main.sumBytes | grep -cxF 'main.sumBytes(b="abc")')" -eq 3 ]
+	[ "$(calls "$T/out" main.stringerLen | grep -cxE 'main\.stringerLen\(s=main\.name\(0x[0-9a-f]+\)\)')" -eq 3 ]
+	# depth(3) recurses: n = 3, 2, 1, 0 once per round
+	for n in 0 1 2 3; do
+		[ "$(calls "$T/out" main.depth | grep -cxF "main.depth(n=$n)")" -eq 3 ]
+	done
+	# exactly one line per call
+	[ "$(calls "$T/out" main.addInt64 | wc -l)" -eq 3 ]
+	[ "$(calls "$T/out" main.leaf | wc -l)" -eq 3 ]
+	# the traced program behaved: its own results are what its source computes
+	for i in 1 2 3; do
+		grep -qxF "addInt64($i, -100) = $((i - 100))" "$T/fix.out"
+		grep -qxF "sumPoint({$i 20 300}) = $((i + 320))" "$T/fix.out"
+	done
+	[ "$(wc -l < "$T/fix.out")" -eq 42 ]
+}
+
+@test "args --ret: results and latency of every argsfix function" {
+	start_argsfix
+	trace_argsfix --backend bpf --ret 'main.*'
+	[ "$FIX_RC" -eq 0 ]
+	[ "$TRACE_RC" -eq 0 ]
+	lat='\[[0-9.]+(ns|µs|ms|s)\]'
+	total=0
+	for i in 1 2 3; do
+		neg=false; [ $((i % 2)) -eq 0 ] && neg=true
+		total=$((total + i))
+		max=$(( i > 2 ? i : 2 ))
+		calls "$T/out" main.addInt64 | grep -qxE "main\.addInt64\(a=$i, b=-100\) = $((i - 100)) $lat"
+		calls "$T/out" main.scale | sed -n "${i}p" | grep -qxE "main\.scale\(f=\?, neg=$neg\) = \? $lat"
+		calls "$T/out" main.sumPoint | grep -qxE "main\.sumPoint\(p=\{X:$i Y:20 Z:300\}\) = $((i + 320)) $lat"
+		calls "$T/out" main.mixStruct | grep -qxE "main\.mixStruct\(m=\{F:\? N:$i\}\) = \{F:\? N:$((i + 1))\} $lat"
+		calls "$T/out" main.sum12 | grep -qE "a12=$i\) = $((66 + i)) $lat\$"
+		calls "$T/out" 'main.(*counter).Add' | grep -qE "n=$i\) = $total $lat\$"
+		calls "$T/out" "main.maxOf[go.shape.int_0]" | grep -qE "a=$i, b=2\) = $max $lat\$"
+		calls "$T/out" main.blank | grep -qE "^main\.blank\(a=$i, .*\) = $((i + 9)) $lat\$"
+		calls "$T/out" main.mix | grep -qE "Y:$i Z:.* = \(n=$((5 + i)), err=nil\) $lat\$"
+		calls "$T/out" main.leaf | grep -qxE "main\.leaf\(x=$i\) = $((3 * i)) $lat"
+	done
+	[ "$(calls "$T/out" main.greet | grep -cxE "main\.greet\(s=\"hello\"\) = \"hello, gotrace\" $lat")" -eq 3 ]
+	[ "$(calls "$T/out" main.sumBytes | grep -cxE "main\.sumBytes\(b=\"abc\"\) = 294 $lat")" -eq 3 ]
+	[ "$(calls "$T/out" main.stringerLen | grep -cE "= 6 $lat\$")" -eq 3 ]
+	for n in 0 1 2 3; do
+		[ "$(calls "$T/out" main.depth | grep -cxE "main\.depth\(n=$n\) = $n $lat")" -eq 3 ]
+	done
+}
+
+@test "args --backend bpf: floats in X registers print ? with one hint; bools exact" {
+	start_argsfix "$FIX/argsfix" 4
+	trace_argsfix --backend bpf main.scale main.mix
+	[ "$TRACE_RC" -eq 0 ]
+	[ "$(grep -c 'hint: float values passed in X registers' "$T/err")" -eq 1 ]
+	[ "$(calls "$T/out" main.scale | tr '\n' ' ')" = "main.scale(f=?, neg=false) main.scale(f=?, neg=true) main.scale(f=?, neg=false) main.scale(f=?, neg=true) " ]
+	[ "$(calls "$T/out" main.mix | grep -c 'f32=?, .*ok=true)$')" -eq 4 ]
+}
+
+@test "args --json: events with name, type and value of args and results, summary with lost" {
+	start_argsfix
+	trace_argsfix --backend bpf --json --ret main.addInt64 main.greet main.scale main.sumBytes main.sumPoint
+	[ "$TRACE_RC" -eq 0 ]
+	# every line is JSON
+	jq -e . "$T/out" > /dev/null
+	[ "$(jq -c 'select(.func == "main.addInt64") | [.args[0].value, .args[1].value, .ret[0].value]' "$T/out" | tr '\n' ' ')" = "[1,-100,-99] [2,-100,-98] [3,-100,-97] " ]
+	[ "$(jq -r 'select(.func == "main.addInt64") | .args[0].name + ":" + .args[0].type' "$T/out" | sort -u)" = "a:int64" ]
+	[ "$(jq -r 'select(.func == "main.greet") | .args[0].value + "|" + .ret[0].value' "$T/out" | sort -u)" = "hello|hello, gotrace" ]
+	[ "$(jq -c 'select(.func == "main.scale") | [.args[0].value, .args[1].value, .ret[0].value]' "$T/out" | tr '\n' ' ')" = "[null,false,null] [null,true,null] [null,false,null] " ]
+	[ "$(jq -c 'select(.func == "main.sumBytes") | [.args[0].value, .ret[0].value]' "$T/out" | sort -u)" = '["abc",294]' ]
+	[ "$(jq -c 'select(.func == "main.sumPoint") | .args[0].value' "$T/out" | tr '\n' ' ')" = '{"X":1,"Y":20,"Z":300} {"X":2,"Y":20,"Z":300} {"X":3,"Y":20,"Z":300} ' ]
+	# each event has the documented keys
+	[ "$(jq -r 'select(.func) | [has("ts_ns"), has("pid"), has("tid"), has("goid"), (.latency_ns > 0)] | all' "$T/out" | sort -u)" = true ]
+	[ "$(jq -r 'select(.func) | .pid' "$T/out" | sort -u)" = "$FPID" ]
+	[ "$(jq -c 'select(.summary) | [.backend, .calls, .lost]' "$T/out")" = '["bpf",15,0]' ]
+	[ "$(tail -1 "$T/out" | jq -r .summary)" = true ]
+}
+
+@test "args: stripped (-s -w) binary: functions from pclntab, raw registers, user signature" {
+	start_argsfix "$FIX/argsfix-sw"
+	trace_argsfix --ret main.addInt64 'main.greet(s string) string' 'main.sumPoint(p struct{X, Y, Z int}) int'
+	[ "$FIX_RC" -eq 0 ]
+	[ "$TRACE_RC" -eq 0 ]
+	for i in 1 2 3; do
+		# no DWARF and no signature: the integer argument registers in hex, RAX back
+		calls "$T/out" main.addInt64 | grep -qE "^main\.addInt64\(rax=0x$i, rbx=0xffffffffffffff9c, .*\) = 0x$(printf %x $(( (i - 100) & 0xffffffffffffffff )) ) "
+		calls "$T/out" main.sumPoint | grep -qE "^main\.sumPoint\(p=\{X:$i Y:20 Z:300\}\) = $((i + 320)) "
+	done
+	[ "$(calls "$T/out" main.greet | grep -cE '^main\.greet\(s="hello"\) = "hello, gotrace" ')" -eq 3 ]
+}
+
+@test "funcs: lists functions with DWARF signatures; names only when stripped" {
+	run "$GOTRACE" funcs --binary "$FIX/argsfix" 'main.add*'
+	[ "$status" -eq 0 ]
+	[ "$output" = "main.addInt64(a int64, b int64) int64" ]
+	run "$GOTRACE" funcs --binary "$FIX/argsfix-sw" 'main.add*'
+	[ "$status" -eq 0 ]
+	[ "$output" = "main.addInt64" ]
+	start_argsfix
+	run "$GOTRACE" funcs -p "$FPID" --json 'main.gree*'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .name)" = main.greet ]
+	[ "$(echo "$output" | jq -r .signature)" = "main.greet(s string) string" ]
+	run "$GOTRACE" funcs --binary "$FIX/argsfix" 'main.nothing*'
+	[ "$status" -eq 1 ]
+	alive "$FPID"
+}
+
+@test "args --ret: recursion with growing, moving stacks: one entry and one return per call" {
+	g=6 r=8 d=120
+	run --separate-stderr "$GOTRACE" args --ret main.down -- "$FIX/argsdeep" -g $g -r $r -d $d
+	[ "$status" -eq 0 ]
+	# the fixture checked its own results and counted its calls
+	echo "$stderr" | grep -qxF "calls=$((g * r * (d + 1)))"
+	n=$(echo "$output" | grep -c ' main\.down(')
+	[ "$n" -eq $((g * r * (d + 1))) ]
+	# every return is paired with its own entry: down(n) = n
+	[ "$(echo "$output" | grep ' main\.down(' | grep -cvE ' main\.down\(n=([0-9]+)\) = \1 \[')" -eq 0 ]
+	for k in 0 $((d / 2)) $d; do
+		[ "$(echo "$output" | grep -cF " main.down(n=$k) = $k [")" -eq $((g * r)) ]
+	done
+}
+
+@test "args: a loop preempted by sysmon for 2 s: exactly one entry per call, 3 runs" {
+	for run_no in 1 2 3; do
+		run --separate-stderr "$GOTRACE" args main.tick -- "$FIX/argsspin" -t 2
+		[ "$status" -eq 0 ]
+		calls=$(echo "$stderr" | sed -n 's/^calls=//p')
+		[ -n "$calls" ]
+		[ "$calls" -gt 0 ]
+		[ "$(echo "$output" | grep -c ' main\.tick(i=')" -eq "$calls" ]
+		[ "$(echo "$output" | tail -1 | sed -E 's/.* main\.tick\(i=([0-9]+)\)$/\1/')" -eq $((calls - 1)) ]
+	done
+}
+
+@test "args: unknown function gets a suggestion and exit 1; target untouched" {
+	start_argsfix
+	run --separate-stderr "$GOTRACE" args -p "$FPID" main.addInt46
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gotrace: function 'main.addInt46' not found in $(readlink -f "$FIX/argsfix"); did you mean 'main.addInt64'?" ]
+	[ -z "$output" ]
+	run "$GOTRACE" args -p "$FPID" 'main.zzz*'
+	[ "$status" -eq 1 ]
+	alive "$FPID"
+	kill -USR1 "$FPID"
+	wait "$FPID"
+	[ "$(wc -l < "$T/fix.out")" -eq 42 ]
+}
+
+@test "args: non-Go process, missing PID, ptrace backend: exit 1" {
+	start_bg sleep 60
+	run --separate-stderr "$GOTRACE" args -p "$BG_PID" main.main
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gotrace: process $BG_PID: $(readlink -f /proc/$BG_PID/exe) is not a Go program" ]
+	alive "$BG_PID"
+	run --separate-stderr "$GOTRACE" args -p 4194300 main.main
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "gotrace: no process with PID 4194300" ]
+	start_argsfix
+	run --separate-stderr "$GOTRACE" args --backend ptrace -p "$FPID" main.addInt64
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"ptrace backend"* ]]
+	alive "$FPID"
+}
+
+@test "args: malformed signature and usage errors exit 2" {
+	run --separate-stderr "$GOTRACE" args -p 1 'main.addInt64(a int64'
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "gotrace: bad signature 'main.addInt64(a int64': "* ]]
+	run "$GOTRACE" args -p 1
+	[ "$status" -eq 2 ]
+	run "$GOTRACE" args main.f
+	[ "$status" -eq 2 ]
+	run "$GOTRACE" args -p 1 --strsize 0 main.f
+	[ "$status" -eq 2 ]
+	run "$GOTRACE" args -p 1 --backend magic main.f
+	[ "$status" -eq 2 ]
+	run "$GOTRACE" args --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--ret"* ]]
+}
+
+@test "args: the target exits mid-trace: clean summary, exit 0" {
+	start_bg "$FIX/argsspin" -t 1.5 2> "$T/spin.err"
+	spid=$BG_PID
+	run --separate-stderr "$GOTRACE" args -p "$spid" main.tick -d 60
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"calls traced (process $spid exited)"* ]]
+	wait "$spid"
+	grep -q '^calls=' "$T/spin.err"
+}
+
+@test "args: flood with a stalled consumer: printed + lost == calls, exactly" {
+	n=200000
+	# stdout is a pipe nobody reads for 3 s: the ring buffer (256 KiB) overflows
+	"$GOTRACE" args --buffer-size 256 main.computeE -- "$FIX/argsbench" -n $n 2> "$T/err" |
+		{ sleep 3; cat > "$T/out"; }
+	grep -q "^calls=$n " "$T/err"
+	printed=$(grep -c ' main\.computeE(iterations=10)$' "$T/out")
+	lost=$(sed -n 's/^gotrace: \([0-9]*\) events lost$/\1/p' "$T/err")
+	[ "$printed" -eq "$(wc -l < "$T/out")" ]
+	[ "$((printed + ${lost:-0}))" -eq $n ]
+	[ "${lost:-0}" -gt 0 ]
+}
+
+@test "args --binary: processes started later are traced; -n stops after COUNT calls" {
+	start_bg "$GOTRACE" args --binary "$FIX/argsbench" -n 5 main.computeE > "$T/out" 2> "$T/err"
+	tp=$BG_PID
+	wait_for_line "$T/err" '^gotrace: tracing '
+	"$FIX/argsbench" -n 20 -iter 7 2> "$T/bench.err"
+	grep -q '^calls=20 ' "$T/bench.err"
+	wait "$tp"
+	[ "$(grep -c ' main\.computeE(iterations=7)$' "$T/out")" -eq 5 ]
+	[ "$(wc -l < "$T/out")" -eq 5 ]
+}
+
+@test "args: after tracing -d, the server still runs and answers correctly" {
+	start_bg "$FIX/server" -portfile "$T/port"
+	spid=$BG_PID
+	wait_for_file "$T/port"
+	addr=$(cat "$T/port")
+	start_bg "$GOTRACE" args -p "$spid" --ret -d 30 -n 2 main.computeE > "$T/out" 2> "$T/err"
+	tp=$BG_PID
+	wait_for_line "$T/err" '^gotrace: tracing '
+	for n in 5 12; do
+		python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://$addr/e?n=$n').read().decode())" > "$T/resp$n"
+	done
+	wait "$tp"
+	calls "$T/out" main.computeE | grep -qE '^main\.computeE\(iterations=5\) = \? \['
+	calls "$T/out" main.computeE | grep -qE '^main\.computeE\(iterations=12\) = \? \['
+	alive "$spid"
+	want=$(python3 -c 'import math; print("%.6f" % sum(1/math.factorial(k) for k in range(20)))')
+	got=$(python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://$addr/e?n=20').read().decode())")
+	[ "$got" = "$want" ]
+	[ "$(cat "$T/resp5")" = "$(python3 -c 'import math; print("%.6f" % sum(1/math.factorial(k) for k in range(5)))')" ]
+}
+
+@test "args: strings are cut at --strsize with …" {
+	start_argsfix
+	trace_argsfix --strsize 3 --ret main.greet
+	[ "$TRACE_RC" -eq 0 ]
+	[ "$(calls "$T/out" main.greet | grep -cE '^main\.greet\(s="hel"…\) = "hel"… \[')" -eq 3 ]
+}

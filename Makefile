@@ -38,6 +38,8 @@ FUZZ_SECONDS ?= 10
 
 .PHONY: all deps build test unit bats demo bench install fuzz lint deb clean
 .DEFAULT_GOAL := all
+# Keep BPF objects: they are intermediates of the skeletons but worth inspecting.
+.SECONDARY:
 
 all: deps build
 build: $(BUILD)/golist $(BUILD)/gotrace

@@ -205,6 +205,63 @@ static void test_plan_crosscheck(void)
 	goelf_close(g);
 }
 
+/* The planner's harder cases against the compiler's own record of where each argument
+ * is: argsfix's abi* functions, planned from DWARF's parameter list as it stands (no
+ * blank restoration), must agree with every DWARF location, and most must have one. */
+static void test_planner_vs_compiler(void)
+{
+	static const struct { const char *fn, *want; int min_known; } cases[] = {
+		{ "main.abiRollback", "a:AX b:BX c:CX d:DI e:SI f:R8 g:R9 s:SP+8 h:R10", 9 },
+		{ "main.abiArrays", "a: b:AX,BX c:CX d:SP+8 e:DI", 3 },
+		{ "main.abiNested", "p:AX,BX,CX,X0,DI q:SI", 2 },
+		{ "main.abiResults", "a:SP+8 x:SP+24 y:AX s:BX,CX", 1 },
+		{ "main.abiAlign", "a:AX b:BX c:CX d:DI e:SI f:R8 g:R9 h:R10 i:R11 x:SP+8 y:SP+12 z:SP+16 w:SP+24", 13 },
+		{ "main.abiFloats", "a:X0 b:X1 c:X2 d:X3 e:X4 f:X5 g:X6 h:X7 i:X8 j:X9 k:X10 l:X11 m:X12 n:X13 o:X14 "
+				    "p:SP+8 q:SP+16", 17 },
+		{ "main.abiComplex", "z:X0,X1 w:X2,X3 n:AX ~r0:X0,X1", 3 },
+		{ "main.mix", "s:AX,BX b:CX,DI,SI p:R8,R9,X0 arr:SP+8 f32:X1 i:R10,R11 ok:SP+24 n:AX err:BX,CX", 7 },
+		{ "main.sum12", "a1:AX a2:BX a3:CX a4:DI a5:SI a6:R8 a7:R9 a8:R10 a9:R11 a10:SP+8 a11:SP+16 a12:SP+24 ~r0:AX", 12 },
+	};
+	struct godwarf *d;
+	struct goelf *g = open_fixture(&d);
+
+	if (!g)
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gofuncinfo fi;
+		struct gotype_pool *pool;
+		struct gosig sig;
+		struct godwarf_loc *locs;
+		struct abi_plan plan;
+		char err[256] = "", buf[512] = "";
+		int known = 0, raw_n;
+
+		if (goelf_func_by_name(g, cases[i].fn, &fi)) {
+			UNIT_FAIL("%s not found", cases[i].fn);
+			continue;
+		}
+		gotype_pool_new(&pool);
+		CHECK_INT(godwarf_func_params(d, &fi, pool, &sig, &locs), 0);
+		raw_n = sig.nparams;
+		for (int k = 0; k < sig.nparams; k++)
+			known += locs[k].known;
+		if (known < cases[i].min_known)
+			UNIT_FAIL("%s: %d parameters with a DWARF location, want >= %d", cases[i].fn, known, cases[i].min_known);
+		CHECK_INT(goabi_plan(&sig, GOARCH_AMD64, 19, &plan), 0);
+		render(&sig, &plan, buf, sizeof(buf));
+		CHECK_STR(buf, cases[i].want);
+		if (godwarf_check_plan(&sig, &plan, locs, err, sizeof(err)))
+			UNIT_FAIL("%s: %s", cases[i].fn, err);
+		abi_plan_free(&plan);
+		/* Nothing to restore: the full signature is the DWARF list. */
+		CHECK_INT(godwarf_func_sig(d, &fi, 19, pool, &sig, err, sizeof(err)), 0);
+		CHECK_INT(sig.nparams, raw_n);
+		gotype_pool_free(pool);
+	}
+	godwarf_close(d);
+	goelf_close(g);
+}
+
 /* Raw DWARF omits the blank parameter; planning that list disagrees with DWARF's locations. */
 static void test_blank_detection(void)
 {
@@ -338,6 +395,7 @@ int main(void)
 	RUN(test_fixture_signatures);
 	RUN(test_types);
 	RUN(test_plan_crosscheck);
+	RUN(test_planner_vs_compiler);
 	RUN(test_blank_detection);
 	RUN(test_generic);
 	RUN(test_not_found);

@@ -486,24 +486,45 @@ static bool claimed_before(const struct abi_plan *plan, int i, int j, const stru
 	return false;
 }
 
+/* Whether the plan puts value vp (of size bytes) at DWARF's place dl at all. */
+static bool in_value(const struct value_plan *vp, uint32_t size, const struct loc *dl)
+{
+	if (dl->kind == LOC_STACK) {
+		if (!vp->on_stack || !vp->npieces)
+			return false;
+		return dl->stack_off >= vp->pieces[0].stack_off &&
+		       dl->stack_off < vp->pieces[0].stack_off + (int32_t)size;
+	}
+	for (int k = 0; k < vp->npieces; k++)
+		if (same_place(&vp->pieces[k], dl))
+			return true;
+	return false;
+}
+
 /* First DWARF piece of value i that disagrees with the plan, or -1; *want is the plan's
- * piece for it (NULL: none). DWARF pieces pair with plan pieces by ordinal when both
- * split the value alike; otherwise only the first component can be compared (go1.19
- * lists some interfaces' pieces twice: "rbx:8 rbx:8 rcx:8 rcx:8" for 16 bytes). */
-static int first_mismatch(const struct abi_plan *plan, int i, const struct godwarf_loc *gl,
-			  const struct loc **want)
+ * piece it was compared with (NULL: none). When DWARF splits the value into as many
+ * pieces as the plan, they pair by ordinal. Otherwise go1.19 has dropped dead
+ * components without a placeholder (a slice whose ptr is unused: "fbreg 8:8 fbreg
+ * 16:8") or listed pieces twice ("rbx:8 rbx:8 rcx:8 rcx:8" for an interface, or
+ * "rdi:8 rdi:8 fbreg 8:8 fbreg 8:8" for math/big.nat.expNNMontgomery's x, the tail
+ * of which is plain wrong): then only the first piece is trusted, and it need only
+ * lie somewhere in the plan's places for the value. */
+static int first_mismatch(const struct gosig *sig, const struct abi_plan *plan, int i,
+			  const struct godwarf_loc *gl, const struct loc **want)
 {
 	const struct value_plan *vp = &plan->values[i];
 	bool by_ordinal = gl->ncomps == vp->npieces;
+	uint32_t size = sig->params[vp->param].type->size;
 
+	*want = NULL;
 	for (int k = 0; k < gl->npieces; k++) {
 		const struct loc *dl = &gl->pieces[k];
-		int j = gl->comp[k];
+		int j = by_ordinal ? gl->comp[k] : 0;
 
-		if (!by_ordinal && j > 0)
+		if (!by_ordinal && k > 0)
 			break;
-		*want = j < vp->npieces ? &vp->pieces[j] : NULL;
-		if (*want && same_place(*want, dl))
+		*want = vp->npieces ? &vp->pieces[j] : NULL;
+		if (by_ordinal ? same_place(*want, dl) : in_value(vp, size, dl))
 			continue;
 		if (claimed_before(plan, i, j, dl))
 			continue;
@@ -523,7 +544,7 @@ int godwarf_check_plan(const struct gosig *sig, const struct abi_plan *plan,
 
 		if (!gl->known)
 			continue;
-		k = first_mismatch(plan, i, gl, &want);
+		k = first_mismatch(sig, plan, i, gl, &want);
 		if (k >= 0) {
 			char d[16], p[16] = "nothing";
 
@@ -563,6 +584,17 @@ static int insert_blanks(struct gotype_pool *pool, struct gosig *sig, struct god
 	return 0;
 }
 
+/* Largest register of kind k the plan gives value vp, or -1. */
+static int max_reg(const struct value_plan *vp, enum loc_kind k)
+{
+	int r = -1;
+
+	for (int q = 0; q < vp->npieces; q++)
+		if (vp->pieces[q].kind == k && vp->pieces[q].reg > r)
+			r = vp->pieces[q].reg;
+	return r;
+}
+
 /* Explains the first mismatch by blanks in front of the parameter: the gap in
  * integer registers, float registers or stack bytes between the plan and DWARF. */
 static int restore_one_gap(struct gotype_pool *pool, struct gosig *sig, struct godwarf_loc **locs,
@@ -572,50 +604,60 @@ static int restore_one_gap(struct gotype_pool *pool, struct gosig *sig, struct g
 	for (int i = 0; i < plan->nvalues; i++) {
 		const struct value_plan *vp = &plan->values[i];
 		const struct godwarf_loc *gl = &(*locs)[vp->param];
+		uint32_t size = sig->params[vp->param].type->size;
 		const struct loc *want, *dl;
-		int k, gap;
+		bool by_ordinal = gl->ncomps == vp->npieces;
+		int k, gap = 0, ref;
 
 		if (!gl->known || sig->params[vp->param].is_result)
 			continue;
-		k = first_mismatch(plan, i, gl, &want);
+		k = first_mismatch(sig, plan, i, gl, &want);
 		if (k < 0)
 			continue;
 		dl = &gl->pieces[k];
-		/* Only a mismatch at the very start of a value can be a blank before it. */
-		if (gl->comp[k] != 0)
+		/* Paired by ordinal, only the first component can reveal a shift. */
+		if (by_ordinal && gl->comp[k] != 0)
 			return 0;
-		if (want && want->kind == dl->kind && dl->kind != LOC_STACK && dl->reg > want->reg) {
-			gap = dl->reg - want->reg;
+		if (dl->kind != LOC_STACK) {
+			ref = by_ordinal ? (want->kind == dl->kind ? want->reg : -1) : max_reg(vp, dl->kind);
+			if (ref < 0 || dl->reg <= ref)
+				return 0;
 			*changed = true;
-			return insert_blanks(pool, sig, locs, vp->param, gap,
+			return insert_blanks(pool, sig, locs, vp->param, dl->reg - ref,
 					     gotype_basic(pool, dl->kind == LOC_IREG ? "uintptr" : "float64"), "_");
 		}
-		if (dl->kind == LOC_STACK && (!want || want->kind != LOC_STACK)) {
-			/* DWARF has it on the stack where the plan still had registers: the blank
+		if (!vp->on_stack) {
+			/* DWARF has it on the stack where the plan still had registers: a blank
 			 * used them up. Fill the rest of the integer registers. */
 			int used = 0;
 
-			for (int j = 0; j < plan->nvalues; j++)
-				for (int q = 0; q < plan->values[j].npieces; q++)
-					if (plan->values[j].pieces[q].kind == LOC_IREG && j < i && !sig->params[plan->values[j].param].is_result)
-						used = plan->values[j].pieces[q].reg + 1;
-			if (want && want->kind == LOC_IREG && 9 - used > 0) {
-				*changed = true;
-				return insert_blanks(pool, sig, locs, vp->param, 9 - used, gotype_basic(pool, "uintptr"), "_");
-			}
-			return 0;
-		}
-		if (dl->kind == LOC_STACK && want && dl->stack_off > want->stack_off) {
-			struct gotype *arr = gotype_new(pool, GK_ARRAY, "_", 0, 1);
-
-			if (!arr)
-				return -ENOMEM;
-			arr->elem = gotype_basic(pool, "uint8");
-			arr->len = arr->size = (uint32_t)(dl->stack_off - want->stack_off);
+			if (max_reg(vp, LOC_IREG) < 0)
+				return 0;
+			for (int j = 0; j < i; j++)
+				if (!sig->params[plan->values[j].param].is_result && max_reg(&plan->values[j], LOC_IREG) + 1 > used)
+					used = max_reg(&plan->values[j], LOC_IREG) + 1;
+			if (used >= 9)
+				return 0;
 			*changed = true;
-			return insert_blanks(pool, sig, locs, vp->param, 1, arr, "_");
+			return insert_blanks(pool, sig, locs, vp->param, 9 - used, gotype_basic(pool, "uintptr"), "_");
 		}
-		return 0;
+		if (by_ordinal)
+			gap = dl->stack_off - want->stack_off;
+		else if (vp->npieces)
+			gap = dl->stack_off + dl->size - (vp->pieces[0].stack_off + (int32_t)size);
+		if (gap <= 0)
+			return 0;
+		char name[24];
+		struct gotype *arr;
+
+		snprintf(name, sizeof(name), "[%d]uint8", gap);
+		arr = gotype_new(pool, GK_ARRAY, name, (uint32_t)gap, 1);
+		if (!arr)
+			return -ENOMEM;
+		arr->elem = gotype_basic(pool, "uint8");
+		arr->len = (uint64_t)gap;
+		*changed = true;
+		return insert_blanks(pool, sig, locs, vp->param, 1, arr, "_");
 	}
 	return 0;
 }

@@ -347,17 +347,17 @@ static void test_fixture_header(void)
 	goelf_close(g);
 }
 
-/* A PIE whose pclntab textStart word was left for the dynamic loader (lld does that) and
- * without section headers: the RELATIVE relocation's addend gives runtime.text. */
-static void test_pie_unrelocated_text_start(void)
+/* A copy of the fixture whose pclntab textStart word is 0, as a PIE linked without applying
+ * dynamic relocations (lld does that) has it, optionally without section headers too. */
+static void check_unrelocated_text_start(const char *name, bool drop_sections)
 {
 	struct goelf *ref = NULL, *g = NULL;
 	struct gofuncinfo want, got;
 	size_t n;
-	uint8_t *img = slurp(fixture("server-pie"), &n);
+	uint8_t *img = slurp(fixture(name), &n);
 	struct functab *pt;
 	CHECK(img != NULL);
-	CHECK_INT(goelf_open(fixture("server-pie"), &ref), 0);
+	CHECK_INT(goelf_open(fixture(name), &ref), 0);
 	if (!img || !ref)
 		goto out;
 	CHECK_INT(goelf_func_by_name(ref, "main.computeE", &want), 0);
@@ -366,11 +366,15 @@ static void test_pie_unrelocated_text_start(void)
 	uint64_t word = ref->pclntab.off + 8 + 2 * 8;
 	CHECK(word + 8 <= n);
 	memset(img + word, 0, 8);
-	memset(img + 0x28, 0, 8);  /* e_shoff */
-	memset(img + 0x3c, 0, 4);  /* e_shnum, e_shstrndx */
+	if (drop_sections)
+		drop_section_headers(img);
 	CHECK_INT(open_bytes(img, n, &g), 0);
 	if (!g)
 		goto out;
+	CHECK_INT(goelf_pclntab_funcs(g, &pt), 0);
+	const struct gofunc *f = pt ? functab_by_name(pt, "main.computeE") : NULL;
+	CHECK(f != NULL);
+	CHECK_INT(f ? f->entry : 0, want.entry);
 	CHECK_INT(goelf_func_by_name(g, "main.computeE", &got), 0);
 	CHECK_INT(got.entry, want.entry);
 	CHECK_INT(got.file_off, want.file_off);
@@ -378,6 +382,13 @@ out:
 	goelf_close(g);
 	goelf_close(ref);
 	free(img);
+}
+
+static void test_unrelocated_text_start(void)
+{
+	check_unrelocated_text_start("server-pie", true);   /* the word's R_X86_64_RELATIVE addend */
+	check_unrelocated_text_start("server-pie", false);  /* the runtime.text symbol */
+	check_unrelocated_text_start("server-sw", false);   /* the .text section */
 }
 
 int main(void)
@@ -391,6 +402,6 @@ int main(void)
 	RUN(test_computeE_symtab);
 	RUN(test_computeE_stripped);
 	RUN(test_fixture_header);
-	RUN(test_pie_unrelocated_text_start);
+	RUN(test_unrelocated_text_start);
 	return UNIT_DONE();
 }

@@ -193,22 +193,25 @@ static int version_from_symbol(struct goelf *g)
 	return (g->version = strndup((const char *)p, len)) ? 0 : -ENOMEM;
 }
 
-/* runtime.text for a 1.18+ pclntab at vaddr addr, 0 to keep the header's word: the .text
- * section (like debug/gosym), else that word, else (a PIE linked without applying dynamic
- * relocations, so the word is 0) the addend of its RELATIVE relocation. */
-static uint64_t text_start(const struct goelf *g, const uint8_t *p, size_t n, uint64_t addr)
+/* runtime.text for a 1.18+ pclntab at vaddr addr; 0 keeps the header's word, which is right
+ * whenever it is set. A PIE linked without applying dynamic relocations (lld's default) leaves
+ * it 0: then the runtime.text symbol, the addend of the word's RELATIVE relocation, or, last,
+ * the .text section (debug/gosym's choice, off when C code precedes Go's text). */
+static uint64_t text_start(struct goelf *g, const uint8_t *p, size_t n, uint64_t addr)
 {
 	struct pclntab_hdr h;
-	uint64_t a;
-	if (g->text.found)
-		return g->text.addr;
+	uint64_t a, sz;
 	if (pclntab_probe(p, n, &h) || h.go_version < 118 || h.text_start)
 		return 0;
-	return dynamic_relative_addend(g, addr + 8 + 2 * (uint64_t)h.ptrsize, &a) ? 0 : a;
+	if (!symtab_lookup(g, "runtime.text", &a, &sz) && a)
+		return a;
+	if (!dynamic_relative_addend(g, addr + 8 + 2 * (uint64_t)h.ptrsize, &a))
+		return a;
+	return g->text.found ? g->text.addr : 0;
 }
 
 /* The pclntab must decode fully and its first function must lie in executable code. */
-static bool plausible_pclntab(const struct goelf *g, const uint8_t *p, size_t n, uint64_t addr)
+static bool plausible_pclntab(struct goelf *g, const uint8_t *p, size_t n, uint64_t addr)
 {
 	struct pclntab_hdr h;
 	struct gofunc *v;

@@ -48,6 +48,15 @@ int goelf_mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
 	return goelf_read_vaddr(ctx, addr, buf, n);
 }
 
+/* A file range [*off, *off + *size) cut to what the file really has. */
+static void clamp_range(const struct goelf *g, uint64_t *off, uint64_t *size)
+{
+	if (*off > g->size)
+		*off = g->size;
+	if (*size > g->size - *off)
+		*size = g->size - *off;
+}
+
 static int load_segments(struct goelf *g)
 {
 	size_t n;
@@ -64,8 +73,9 @@ static int load_segments(struct goelf *g)
 			g->has_interp = true;
 		if (ph.p_type == PT_DYNAMIC && !g->has_dynamic) {
 			g->has_dynamic = true;
-			g->dyn_off = ph.p_offset < g->size ? ph.p_offset : g->size;
-			g->dyn_size = ph.p_filesz < g->size - g->dyn_off ? ph.p_filesz : g->size - g->dyn_off;
+			g->dyn_off = ph.p_offset;
+			g->dyn_size = ph.p_filesz;
+			clamp_range(g, &g->dyn_off, &g->dyn_size);
 		}
 		if (ph.p_type != PT_LOAD)
 			continue;
@@ -74,8 +84,9 @@ static int load_segments(struct goelf *g)
 		s->memsz = ph.p_memsz;
 		s->flags = ph.p_flags;
 		/* a truncated file keeps the part it really has */
-		s->off = ph.p_offset < g->size ? ph.p_offset : g->size;
-		s->filesz = ph.p_filesz < g->size - s->off ? ph.p_filesz : g->size - s->off;
+		s->off = ph.p_offset;
+		s->filesz = ph.p_filesz;
+		clamp_range(g, &s->off, &s->filesz);
 		if (s->vaddr + s->filesz < s->vaddr)
 			continue;
 		g->nsegs++;

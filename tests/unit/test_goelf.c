@@ -404,6 +404,56 @@ static void test_scan_budget(void)
 	free(img);
 }
 
+/* A Go 1.13-1.17 style file: pointer-format blob in the data segment, string headers in
+ * the same segment, string bytes in the read-only one; found by the section-less scan. */
+static void test_pointer_format_file(void)
+{
+	static const char vers[] = "go1.16.15";
+	static const char mod[] = "0w\xaf\x0c\x92t\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6"
+				  "path\tex.com/old\nmod\tex.com/old\tv1.0.0\th1:y=\n"
+				  "\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2";
+	const uint64_t rw = 0x600000, ro = 0x500000;
+	uint8_t img[0x3000];
+	struct goelf *g = NULL;
+	Elf64_Phdr ph[2] = {
+		{ .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = 0x1000, .p_vaddr = ro, .p_filesz = 0x1000, .p_memsz = 0x1000 },
+		{ .p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_offset = 0x2000, .p_vaddr = rw, .p_filesz = 0x1000, .p_memsz = 0x2000 },
+	};
+	mini_elf(img, sizeof(img), ph, 2);
+	uint8_t *d = img + 0x2000;
+	uint64_t ptrs[2] = { rw + 0x40, rw + 0x50 };
+	uint64_t strs[4] = { ro, sizeof(vers) - 1, ro + 0x100, sizeof(mod) - 1 };
+	memcpy(d + 0x20, "\xff Go buildinf:\x08\x00", 16);  /* after 32 bytes of other data */
+	memcpy(d + 0x30, ptrs, 16);
+	memcpy(d + 0x40, strs, 32);
+	memcpy(img + 0x1000, vers, sizeof(vers) - 1);
+	memcpy(img + 0x1100, mod, sizeof(mod) - 1);
+	CHECK_INT(open_bytes(img, sizeof(img), &g), 0);
+	if (!g)
+		return;
+	CHECK(goelf_is_go(g));
+	CHECK_STR(goelf_go_version(g), "go1.16.15");
+	const struct gobuildinfo *bi = goelf_buildinfo(g);
+	CHECK(bi != NULL);
+	if (bi) {
+		CHECK_STR(bi->path, "ex.com/old");
+		CHECK_STR(bi->main.path, "ex.com/old");
+		CHECK_STR(bi->main.version, "v1.0.0");
+		CHECK_STR(bi->main.sum, "h1:y=");
+	}
+	CHECK(goelf_flags(g) & GOELF_STATIC);
+	CHECK(!(goelf_flags(g) & GOELF_CGO));
+	goelf_close(g);
+	/* module info said to be in .bss (past filesz): not in the file, so the blob is rejected */
+	strs[2] = rw + 0x1800;
+	memcpy(d + 0x40, strs, 32);
+	CHECK_INT(open_bytes(img, sizeof(img), &g), 0);
+	if (g) {
+		CHECK(!goelf_is_go(g));
+		goelf_close(g);
+	}
+}
+
 int main(void)
 {
 	RUN(test_flags);
@@ -419,5 +469,6 @@ int main(void)
 	RUN(test_abi0_names);
 	RUN(test_regress_segment_past_eof);
 	RUN(test_scan_budget);
+	RUN(test_pointer_format_file);
 	return UNIT_DONE();
 }

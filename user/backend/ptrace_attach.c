@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +42,15 @@ int pt_tracer_of(pid_t pid, pid_t *tracer)
 	}
 	fclose(f);
 	return r;
+}
+
+bool pt_is_parked(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	return !stat(path, &a) && !stat("/proc/self/exe", &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static struct pt_task *task_find(struct pt_session *s, pid_t tid)
@@ -162,6 +172,7 @@ static int handle(struct pt_session *s, struct pt_task *t, int st, bool detachin
 			r = task_add(s, (pid_t)msg, &child);
 	} else if (ev == PTRACE_EVENT_EXEC) {
 		/* A new image (a launched child's exec): breakpoints go in now. */
+		s->await_exec = false;
 		if (s->hooks.exec)
 			r = s->hooks.exec(s, t, s->hooks.ctx);
 	} else if (ev == PTRACE_EVENT_STOP) {

@@ -47,6 +47,7 @@ struct pt_session {
 	bool ended;             /* every thread is gone: the process exited */
 	int exit_status;        /* the main thread's wait status when ended */
 	bool detached;
+	bool await_exec;        /* a launched child still parked in gotrace's image (see pt_is_parked) */
 	size_t peak_threads;
 };
 
@@ -83,4 +84,7 @@ int pt_wait_task(struct pt_session *s, struct pt_task *t, int *st);
 /* TracerPid of pid from /proc/PID/status (0 = not traced). 0 or -errno. */
 int pt_tracer_of(pid_t pid, pid_t *tracer);
 uint64_t pt_now_ns(void);
+/* Whether pid still runs gotrace's own image: a child forked by launch_stopped, parked
+ * before its exec. Its syscalls before the exec are gotrace's, not the command's. */
+bool pt_is_parked(pid_t pid);
 #endif

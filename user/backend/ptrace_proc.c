@@ -95,10 +95,10 @@ void pt_proc_stop(struct pt_proc *p)
 	p->data_fd = -1;
 }
 
-void pt_proc_why(const struct pt_proc_report *rep, char *why, size_t whylen)
+void pt_proc_why(const struct pt_proc_report *rep, pid_t pid, char *why, size_t whylen)
 {
 	if (rep->err == -EPERM && rep->tracer > 0)
-		snprintf(why, whylen, "already traced by PID %d", (int)rep->tracer);
+		snprintf(why, whylen, "cannot attach to PID %d: already traced by PID %d", (int)pid, (int)rep->tracer);
 	else
-		snprintf(why, whylen, "%s", strerror(-rep->err));
+		snprintf(why, whylen, "cannot attach to PID %d: %s", (int)pid, strerror(-rep->err));
 }

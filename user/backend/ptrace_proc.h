@@ -30,6 +30,7 @@ int pt_proc_start(struct pt_proc *p, pt_proc_body body, void *arg, struct pt_pro
 int pt_proc_report(int report_fd, int err, pid_t tracer);
 /* Asks the tracer to detach (SIGTERM) and reaps it; the target keeps running. Idempotent. */
 void pt_proc_stop(struct pt_proc *p);
-/* Formats the attach failure the way SPEC.md words it: "already traced by PID M", or strerror. */
-void pt_proc_why(const struct pt_proc_report *rep, char *why, size_t whylen);
+/* Formats the attach failure the way SPEC.md words it: "cannot attach to PID N: already
+ * traced by PID M" (or the strerror). */
+void pt_proc_why(const struct pt_proc_report *rep, pid_t pid, char *why, size_t whylen);
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include "backend/ptrace_proc.h"
 #include "backend/ptrace_syscalls.h"
 
@@ -27,11 +28,13 @@ int pt_sys_stop(struct pt_session *s, struct pt_task *t, void *ctx)
 	struct __ptrace_syscall_info si;
 	uint64_t now;
 
-	(void)s;
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(si), &si) <= 0)
 		return 0;  /* killed meanwhile */
 	now = pt_now_ns();
 	if (si.op == PTRACE_SYSCALL_INFO_ENTRY) {
+		/* A parked launch child: count from its execve on, as strace -c -f CMD does. */
+		if (s->await_exec && si.entry.nr != __NR_execve && si.entry.nr != __NR_execveat)
+			return 0;
 		t->in_syscall = true;
 		t->sys_nr = si.entry.nr < SC_MAX_NR ? (int32_t)si.entry.nr : SC_NR_OTHER;
 		t->sys_t0 = now;
@@ -58,6 +61,8 @@ static int tracer_body(void *arg, int report_fd, int data_fd)
 
 	(void)data_fd;
 	r = pt_attach(&s, b->pid, PTRACE_SYSCALL, &h, 0, &tracer);
+	if (!r)
+		s.await_exec = pt_is_parked(b->pid);
 	pt_proc_report(report_fd, r, tracer);
 	if (r)
 		return 1;
@@ -103,7 +108,7 @@ static int pt_start(struct sc_backend *b, char *why, size_t whylen)
 		return r;
 	}
 	if (rep.err) {
-		pt_proc_why(&rep, why, whylen);
+		pt_proc_why(&rep, b->pid, why, whylen);
 		return rep.err;
 	}
 	return 0;

@@ -1,0 +1,291 @@
+#!/usr/bin/env bats
+# The ptrace backend and the automatic fallback: exact syscall counts (checked against
+# strace -c -f in the same test) with --backend ptrace and with auto when bpf(2) fails
+# (tests/helpers/nobpf: ENOSYS and EPERM), an unprivileged user, attach/detach of every
+# thread, group-stop and signal pass-through, breakpoint detach safety (selfcheck fixture,
+# text byte-identical), and bad input. Expected numbers are the fixtures' own flags.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	NOBPF=$HELPERS/nobpf
+	PTDRIVE=$HELPERS/lib-ptdrive
+}
+
+teardown() {
+	kill_bg_all
+	if [ -n "${TEST_USER:-}" ]; then
+		userdel "$TEST_USER" 2>/dev/null || true
+	fi
+	[ -z "${USER_DIR:-}" ] || rm -rf "$USER_DIR"
+}
+
+# jrow FILE NAME: "calls errors" of syscall NAME in a gotrace --json summary (0 0 when absent).
+jrow() {
+	jq -r --arg n "$2" '[.syscalls[] | select(.name == $n)] | if length == 0 then "0 0"
+		else "\(.[0].calls) \(.[0].errors)" end' "$1"
+}
+
+# srow FILE NAME: "calls errors" of NAME in an strace -c table (errors column blank when 0).
+srow() {
+	awk -v n="$2" '$NF == n && $1 ~ /^[0-9]+\.[0-9]+$/ { print $4, (NF == 6 ? $5 : 0); found = 1; exit }
+		END { if (!found) print 0, 0 }' "$1"
+}
+
+# exact_counts WANT_BACKEND [PREFIX...] -- GOTRACE_OPTS...: a launched sysloop under
+# PREFIX gotrace syscalls OPTS --json; getppid/write/open equal the flags and strace -c -f.
+exact_counts() {
+	local want=$1 n=2003 m=707 k=13 prefix=()
+	shift
+	while [ "$1" != "--" ]; do prefix+=("$1"); shift; done
+	shift
+	"${prefix[@]}" "$GOTRACE" syscalls "$@" --json -- "$FIX/sysloop" -quiet -getppid $n -writes $m -fails $k -threads 3 \
+		> "$T/gt.json" 2> "$T/gt.err"
+	strace -c -f -o "$T/st.txt" "$FIX/sysloop" -quiet -getppid $n -writes $m -fails $k -threads 3
+	cat "$T/gt.err"
+	[ "$(jq -r .backend "$T/gt.json")" = "$want" ]
+	[ "$(jrow "$T/gt.json" getppid)" = "$n 0" ]
+	[ "$(jrow "$T/gt.json" write)" = "$m 0" ]
+	[ "$(jrow "$T/gt.json" open)" = "$k $k" ]
+	for s in getppid write open execve; do
+		[ "$(jrow "$T/gt.json" $s)" = "$(srow "$T/st.txt" $s)" ] ||
+			{ echo "$s: gotrace $(jrow "$T/gt.json" $s), strace $(srow "$T/st.txt" $s)"; return 1; }
+	done
+}
+
+# start_sysloop ARGS...: sysloop parked before its work; sets SL_PID, SL_GO (touch to start).
+start_sysloop() {
+	local ready=$T/ready.$RANDOM
+	SL_GO=$T/go.$RANDOM
+	start_bg "$FIX/sysloop" -ready "$ready" -go "$SL_GO" "$@" > "$T/sysloop.out"
+	wait_for_file "$ready"
+	SL_PID=$(cat "$ready")
+}
+
+# start_trace OUT ERR ARGS...: gotrace syscalls ARGS in the background, back once attached.
+start_trace() {
+	local out=$1 err=$2 i=0
+	shift 2
+	start_bg "$GOTRACE" syscalls "$@" > "$out" 2> "$err"
+	GT_PID=$BG_PID
+	while ! grep -q 'counting syscalls' "$err" && [ $i -lt 200 ]; do
+		alive "$GT_PID" || break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	grep -q 'counting syscalls' "$err" || { cat "$err"; return 1; }
+}
+
+wait_status() {
+	STATUS=0
+	wait "$1" || STATUS=$?
+}
+
+tracer_of() { awk '/^TracerPid:/ { print $2 }' "/proc/$1/status"; }
+
+# text_at PID ADDR N: N bytes of PID's memory at hex ADDR, as hex.
+text_at() {
+	python3 -c 'import sys
+with open("/proc/%s/mem" % sys.argv[1], "rb") as f:
+    f.seek(int(sys.argv[2], 16)); print(f.read(int(sys.argv[3])).hex())' "$1" "$2" "$3"
+}
+
+sym_addr() { nm "$1" | awk -v s="$2" '$3 == s { print $1 }'; }
+
+@test "ptrace: launched command, exact counts equal strace -c -f, JSON says backend ptrace" {
+	exact_counts ptrace -- --backend ptrace
+	# No fallback notice when ptrace was asked for: only the attach line.
+	[ "$(wc -l < "$T/gt.err")" -eq 1 ]
+	grep -q '(ptrace)' "$T/gt.err"
+}
+
+@test "auto falls back to ptrace when bpf(2) fails with ENOSYS: one notice, exact counts" {
+	exact_counts ptrace "$NOBPF" -- --backend auto
+	[ "$(grep -c '^gotrace: BPF unavailable (.*); falling back to ptrace$' "$T/gt.err")" -eq 1 ]
+	grep -q 'Function not implemented' "$T/gt.err"
+}
+
+@test "auto falls back to ptrace when bpf(2) fails with EPERM: one notice, exact counts" {
+	exact_counts ptrace "$NOBPF" --eperm --
+	[ "$(grep -c '^gotrace: BPF unavailable (.*); falling back to ptrace$' "$T/gt.err")" -eq 1 ]
+	grep -q 'Operation not permitted' "$T/gt.err"
+}
+
+@test "auto still uses BPF when it works (no notice)" {
+	exact_counts bpf -- --backend auto
+	! grep -q 'falling back' "$T/gt.err"
+}
+
+@test "--backend bpf does not fall back when bpf(2) fails: runtime error, exit 1" {
+	run --separate-stderr "$NOBPF" "$GOTRACE" syscalls --backend bpf -- "$FIX/sysloop" -quiet -getppid 1 -writes 0 -threads 1
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "gotrace: "* ]]
+	[[ "$stderr" != *"falling back"* ]]
+}
+
+@test "ptrace -p: every thread, also threads started after attach; the target's exit ends it with exit 0" {
+	local n=4001 m=999 k=5
+	start_sysloop -getppid $n -writes $m -fails $k -threads 4
+	start_trace "$T/out" "$T/err" --backend ptrace --json -p "$SL_PID"
+	[ "$(tracer_of "$SL_PID")" -ne 0 ]
+	touch "$SL_GO"
+	wait_status "$GT_PID"
+	[ "$STATUS" -eq 0 ]
+	cat "$T/out"
+	[ "$(jrow "$T/out" getppid)" = "$n 0" ]
+	[ "$(jrow "$T/out" write)" = "$m 0" ]
+	[ "$(jrow "$T/out" open)" = "$k $k" ]
+	[ "$(jq -r .backend "$T/out")" = ptrace ]
+}
+
+@test "ptrace -p: SIGINT detaches every thread, prints the summary, the target keeps running untraced" {
+	start_sysloop -getppid 100 -writes 0 -threads 4 -hold
+	local pid=$SL_PID
+	start_trace "$T/out" "$T/err" --backend ptrace -p "$pid"
+	touch "$SL_GO"
+	sleep 0.3
+	kill -INT "$GT_PID"
+	wait_status "$GT_PID"
+	[ "$STATUS" -eq 0 ]
+	grep -q '^100.00 .* total$' "$T/out"
+	alive "$pid"
+	for task in /proc/$pid/task/*; do
+		[ "$(awk '/^TracerPid:/ { print $2 }' "$task/status")" -eq 0 ]
+	done
+	# Not left stopped either.
+	! grep -q '^State:.*[tT] (' /proc/$pid/status
+}
+
+@test "ptrace -p: SIGSTOP/SIGCONT of the target pass through (group-stop), counts stay exact" {
+	local n=3000
+	start_sysloop -getppid $n -writes 0 -threads 2
+	local pid=$SL_PID
+	start_trace "$T/out" "$T/err" --backend ptrace --json -p "$pid"
+	kill -STOP "$pid"
+	# Group-stopped under a tracer (PTRACE_LISTEN) shows as "t (tracing stop)", as with strace.
+	local i=0
+	while ! grep -q '^State:.*[tT] (' /proc/$pid/status && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	grep -q '^State:.*[tT] (' /proc/$pid/status
+	# Stopped means stopped: the go file is there, yet no work happens until SIGCONT.
+	touch "$SL_GO"
+	sleep 0.3
+	alive "$pid"
+	kill -CONT "$pid"
+	wait_status "$GT_PID"
+	[ "$STATUS" -eq 0 ]
+	[ "$(jrow "$T/out" getppid)" = "$n 0" ]
+}
+
+@test "ptrace -p: signals meant for the target are delivered unchanged" {
+	start_bg bash -c 'trap "echo usr1 >> '"$T"'/sig" USR1; trap "echo usr2 >> '"$T"'/sig" USR2; while :; do sleep 0.05; done'
+	local pid=$BG_PID
+	start_trace "$T/out" "$T/err" --backend ptrace -p "$pid"
+	kill -USR1 "$pid"
+	wait_for_file "$T/sig"
+	kill -USR2 "$pid"
+	local i=0
+	while [ "$(wc -l < "$T/sig")" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -INT "$GT_PID"
+	wait_status "$GT_PID"
+	[ "$STATUS" -eq 0 ]
+	[ "$(cat "$T/sig")" = "$(printf 'usr1\nusr2')" ]
+	grep -q 'rt_sigreturn$' "$T/out"
+	alive "$pid"
+}
+
+@test "ptrace: an unprivileged user tracing its own process gets ptrace automatically" {
+	TEST_USER=gtptrace$$
+	useradd -M -d /nonexistent -s /bin/sh "$TEST_USER"
+	# The bats temp dir is private to root: the user works in a directory of its own.
+	USER_DIR=$(mktemp -d /tmp/gotrace-ptrace-user.XXXXXX)
+	chmod 777 "$USER_DIR"
+	local U=$USER_DIR
+	local n=1234
+	setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups \
+		"$FIX/sysloop" -ready "$U/ready" -go "$U/go" -getppid $n -writes 0 -threads 2 > /dev/null &
+	echo $! >> "$T/bg.pids"
+	wait_for_file "$U/ready"
+	local pid
+	pid=$(cat "$U/ready")
+	[ "$(stat -c %U /proc/$pid)" = "$TEST_USER" ]
+	setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups \
+		"$GOTRACE" syscalls --json -p "$pid" > "$U/out" 2> "$U/err" &
+	local gt=$!
+	echo $gt >> "$T/bg.pids"
+	local i=0
+	while ! grep -q 'counting syscalls' "$U/err" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	touch "$U/go"
+	wait_status "$gt"
+	cat "$U/err"
+	[ "$STATUS" -eq 0 ]
+	[ "$(grep -c 'falling back to ptrace$' "$U/err")" -eq 1 ]
+	[ "$(jq -r .backend "$U/out")" = ptrace ]
+	[ "$(jrow "$U/out" getppid)" = "$n 0" ]
+}
+
+@test "ptrace bad input: a PID already traced by strace is a clear one-line error, exit 1" {
+	start_sysloop -getppid 1 -writes 0 -threads 1 -hold
+	local pid=$SL_PID
+	start_bg strace -qq -p "$pid" -o /dev/null
+	local st=$BG_PID i=0
+	while [ "$(tracer_of "$pid")" -eq 0 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	local tracer
+	tracer=$(tracer_of "$pid")
+	[ "$tracer" -eq "$st" ]
+	run --separate-stderr "$GOTRACE" syscalls --backend ptrace -p "$pid"
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "gotrace: "*"cannot attach to PID $pid: already traced by PID $tracer" ]]
+	# strace still holds it; the target is untouched.
+	[ "$(tracer_of "$pid")" -eq "$st" ]
+	alive "$pid"
+}
+
+@test "ptrace bad input: --backend bogus is a usage error, exit 2" {
+	run --separate-stderr "$GOTRACE" syscalls --backend bogus -p 1
+	assert_failure 2
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	assert_equal "$stderr" "${stderr_lines[0]}"
+	[[ "$stderr" == *"unknown backend 'bogus'"* ]]
+}
+
+@test "ptrace bad input: several -p PIDs is a clear error, not a wrong count" {
+	start_sysloop -getppid 1 -writes 0 -threads 1 -hold
+	local a=$SL_PID
+	start_sysloop -getppid 1 -writes 0 -threads 1 -hold
+	run --separate-stderr "$GOTRACE" syscalls --backend ptrace -p "$a,$SL_PID" -d 1
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"one process at a time"* ]]
+}
+
+@test "ptrace engine: breakpoints hit from many goroutines, SIGINT mid-run: fixture finishes its own checks, text byte-identical" {
+	local bin=$FIX/selfcheck hot leaf
+	hot=$(sym_addr "$bin" main.hot)
+	leaf=$(sym_addr "$bin" main.leaf)
+	[ -n "$hot" ] && [ -n "$leaf" ]
+	start_bg "$bin" -goroutines 8 -calls 200000 -pause-every 100 -ready "$T/ready" > "$T/sc.out"
+	local pid=$BG_PID
+	wait_for_file "$T/ready"
+	local before_h before_l
+	before_h=$(text_at "$pid" "$hot" 32)
+	before_l=$(text_at "$pid" "$leaf" 32)
+	start_bg "$PTDRIVE" bp "$pid" "$hot" "$leaf" > "$T/drv.out" 2>&1
+	local drv=$BG_PID
+	wait_for_file "$T/drv.out"
+	sleep 0.5
+	kill -INT "$drv"
+	wait_status "$drv"
+	cat "$T/drv.out"
+	[ "$STATUS" -eq 0 ]
+	grep -q '^hits=[1-9]' "$T/drv.out"
+	[ "$(text_at "$pid" "$hot" 32)" = "$before_h" ]
+	[ "$(text_at "$pid" "$leaf" 32)" = "$before_l" ]
+	wait_status "$pid"
+	cat "$T/sc.out"
+	[ "$STATUS" -eq 0 ]
+	[ "$(cat "$T/sc.out")" = "selfcheck ok calls=$((8 * 200000 * 2))" ]
+}

@@ -346,6 +346,17 @@ static void test_not_found(void)
 		return;
 	gotype_pool_new(&pool);
 	CHECK_INT(godwarf_func_sig(d, &fi, 19, pool, &sig, err, sizeof(err)), -ENOENT);
+	/* Assembly: a DIE without parameter DIEs says nothing about the signature. */
+	CHECK_INT(goelf_func_by_name(g, "internal/bytealg.IndexByteString.abi0", &fi), 0);
+	CHECK_INT(godwarf_func_sig(d, &fi, 19, pool, &sig, err, sizeof(err)), -ENOENT);
+	/* Past the first lookups an index answers; the same function is found the same. */
+	for (int i = 0; i < 12; i++) {
+		CHECK_INT(goelf_func_by_name(g, "main.greet", &fi), 0);
+		CHECK_INT(godwarf_func_sig(d, &fi, 19, pool, &sig, err, sizeof(err)), 0);
+		CHECK_INT(sig.nparams, 2);
+	}
+	CHECK_INT(goelf_func_by_name(g, "internal/bytealg.IndexByteString.abi0", &fi), 0);
+	CHECK_INT(godwarf_func_sig(d, &fi, 19, pool, &sig, err, sizeof(err)), -ENOENT);
 	gotype_pool_free(pool);
 	godwarf_close(d);
 	goelf_close(g);

@@ -11,11 +11,23 @@
 #include "goelf/dwarf_types.h"
 
 #define MAX_BLANKS 32
+/* Lookups answered by walking one CU before an index of every function is built:
+ * attaching to a few functions stays cheap, listing thousands stays linear. */
+#define LOOKUPS_BEFORE_INDEX 8
+
+struct fn_entry {
+	uint64_t lowpc;
+	Dwarf_Off off;
+};
 
 struct godwarf {
 	struct goelf *g;
 	Dwarf *dw;
 	struct dwarf_image img;
+	int lookups;
+	bool indexed;
+	struct fn_entry *idx;   /* sorted by lowpc */
+	size_t nidx;
 };
 
 static bool has_debug_info(Elf *elf)
@@ -74,6 +86,7 @@ void godwarf_close(struct godwarf *d)
 		return;
 	dwarf_end(d->dw);
 	dwarf_image_free(&d->img);
+	free(d->idx);
 	free(d);
 }
 
@@ -178,19 +191,90 @@ static size_t pkg_prefix_len(const char *name)
 	return dot ? (size_t)(dot - name) : 0;
 }
 
+static int index_cu_cb(Dwarf_Die *cu, void *ctx)
+{
+	struct godwarf *d = ctx;
+	Dwarf_Die die;
+	static const size_t grow = 1024;
+
+	if (dwarf_child(cu, &die) != 0)
+		return 0;
+	do {
+		Dwarf_Addr low;
+
+		if (dwarf_tag(&die) != DW_TAG_subprogram || dwarf_lowpc(&die, &low) != 0)
+			continue;
+		if (d->nidx % grow == 0) {
+			struct fn_entry *n = realloc(d->idx, (d->nidx + grow) * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			d->idx = n;
+		}
+		d->idx[d->nidx++] = (struct fn_entry){ low, dwarf_dieoffset(&die) };
+	} while (dwarf_siblingof(&die, &die) == 0);
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct fn_entry *x = a, *y = b;
+
+	return x->lowpc < y->lowpc ? -1 : x->lowpc > y->lowpc;
+}
+
+static int build_index(struct godwarf *d)
+{
+	int rc = foreach_cu(d, index_cu_cb, d);
+
+	if (rc) {
+		free(d->idx);
+		d->idx = NULL;
+		d->nidx = 0;
+		return rc;
+	}
+	qsort(d->idx, d->nidx, sizeof(*d->idx), cmp_entry);
+	d->indexed = true;
+	return 0;
+}
+
+static int find_in_index(struct godwarf *d, uint64_t entry, Dwarf_Die *out)
+{
+	size_t lo = 0, hi = d->nidx;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->idx[mid].lowpc < entry)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < d->nidx && d->idx[lo].lowpc == entry && dwarf_offdie(d->dw, d->idx[lo].off, out))
+		return 0;
+	return -ENOENT;
+}
+
 static int find_func(struct godwarf *d, const struct gofuncinfo *fi, Dwarf_Die *out)
 {
 	struct find_ctx fc = { .name = fi->name, .entry = fi->entry, .out = out };
 
-	if (fi->entry && foreach_cu(d, find_by_addr_cb, &fc) == 1)
+	if (fi->entry && !d->indexed && ++d->lookups > LOOKUPS_BEFORE_INDEX)
+		build_index(d);   /* on failure, lookups just stay per CU */
+	if (fi->entry && d->indexed && find_in_index(d, fi->entry, out) == 0)
+		return 0;
+	if (fi->entry && !d->indexed && foreach_cu(d, find_by_addr_cb, &fc) == 1)
 		return 0;
 	if (!fi->name)
 		return -ENOENT;
-	/* No address match (ranges missing?): fall back to the name within its package. */
+	/* No address match (ranges missing?): fall back to the name within its package,
+	 * then, unless the index already knows every function, anywhere. */
 	fc.entry = 0;
 	fc.pkglen = pkg_prefix_len(fi->name);
 	if (foreach_cu(d, find_by_name_cb, &fc) == 1)
 		return 0;
+	if (d->indexed)
+		return -ENOENT;
 	fc.pkglen = 0;
 	return foreach_cu(d, find_by_name_cb, &fc) == 1 ? 0 : -ENOENT;
 }
@@ -680,6 +764,10 @@ int godwarf_func_sig(struct godwarf *d, const struct gofuncinfo *fi, int go_mino
 
 		sig->abi0 = nl > 5 && !strcmp(fi->name + nl - 5, ".abi0");
 	}
+	/* Assembly functions have a DIE but no parameter DIEs: DWARF does not know their
+	 * signature, which is not the same as knowing it is empty. */
+	if (sig->abi0 && sig->nparams == 0)
+		return -ENOENT;
 	/* Shape-instantiated generic functions take their dictionary first; DWARF omits it. */
 	if (sig->func && strstr(sig->func, "[go.shape.")) {
 		rc = insert_blanks(pool, sig, &locs, 0, 1, gotype_basic(pool, "uintptr"), ".dict");

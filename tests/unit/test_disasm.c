@@ -175,6 +175,11 @@ static void test_synthetic(void)
 	/* go1.16: mov rcx,fs:[-8]; cmp rsp,[rcx+0x10]; jbe rel8; ret */
 	static const uint8_t tls[] = { 0x64, 0x48, 0x8b, 0x0c, 0x25, 0xf8, 0xff, 0xff, 0xff,
 				       0x48, 0x3b, 0x61, 0x10, 0x76, 0x05, 0xc3 };
+	/* frames over StackBig guard the subtraction first: mov r12,rsp; sub r12,0x10000;
+	 * jb rel32; cmp r12,[r14+0x10]; jbe rel32; ret */
+	static const uint8_t huge[] = { 0x49, 0x89, 0xe4, 0x49, 0x81, 0xec, 0x00, 0x00, 0x01, 0x00,
+					0x0f, 0x82, 0x10, 0x00, 0x00, 0x00, 0x4d, 0x3b, 0x66, 0x10,
+					0x0f, 0x86, 0x04, 0x00, 0x00, 0x00, 0xc3 };
 	/* cmp rsp,[rbx+0x10] is not a stack check (no g in rbx); ret */
 	static const uint8_t other[] = { 0x48, 0x3b, 0x63, 0x10, 0x76, 0x05, 0xc3, 0xc3 };
 	struct probe_points pp;
@@ -193,6 +198,12 @@ static void test_synthetic(void)
 	CHECK_INT(disasm_probe_points(tls, sizeof(tls), 0x1000, &pp), 0);
 	CHECK(pp.has_stack_check);
 	CHECK_INT(pp.entry_off, 13);
+	probe_points_free(&pp);
+	CHECK_INT(disasm_probe_points(huge, sizeof(huge), 0x1000, &pp), 0);
+	CHECK(pp.has_stack_check);
+	CHECK_INT(pp.entry_off, 20);
+	CHECK_INT(pp.nrets, 1);
+	CHECK_INT(pp.ret_offs[0], 26);
 	probe_points_free(&pp);
 	CHECK_INT(disasm_probe_points(other, sizeof(other), 0x1000, &pp), 0);
 	CHECK(!pp.has_stack_check);

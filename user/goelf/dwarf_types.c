@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "goelf/dwarf_types.h"
+#include "goelf/dwarf_internal.h"
 
 /* Beyond this many pointer hops, types are converted without fields or elements. */
 #define FULL_PTR_DEPTH 1

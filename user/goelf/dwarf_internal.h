@@ -1,8 +1,9 @@
-/* Internal to the DWARF reader: conversion of Go type DIEs into gotype trees. */
-#ifndef GOTRACE_GOELF_DWARF_TYPES_H
-#define GOTRACE_GOELF_DWARF_TYPES_H
+/* Internal to the DWARF reader: type conversion and location decoding shared by its files. */
+#ifndef GOTRACE_GOELF_DWARF_INTERNAL_H
+#define GOTRACE_GOELF_DWARF_INTERNAL_H
 #include <elfutils/libdw.h>
 #include "goabi/goabi.h"
+#include "goelf/dwarf.h"
 
 /* Go's DWARF extensions (cmd/internal/dwarf). */
 #define DW_AT_go_kind 0x2900
@@ -26,4 +27,8 @@ void dwtype_conv_free(struct dwtype_conv *cv);
  * only shallowly (kind, name, size) past a small depth: values behind pointers print as
  * addresses, and a full walk of e.g. *runtime.g would pull in much of the runtime. */
 struct gotype *dwtype_convert(struct dwtype_conv *cv, Dwarf_Die *die);
+
+/* Where parameter DIE param (of type_size bytes) is at address entry (the function's
+ * low_pc), from its DW_AT_location; gl->known false when DWARF does not say. */
+void dwloc_param_entry(Dwarf_Die *param, uint64_t entry, uint32_t type_size, struct godwarf_loc *gl);
 #endif

@@ -86,16 +86,17 @@ struct run_ctx {
 	__u32 base;         /* words before the ops' words */
 	__u32 nw;           /* all words of the record: the byte area starts at nw * 8 */
 	__u32 nbytes;
+	__u32 first;        /* index of the op bpf_loop's iteration 0 runs */
 };
 
-/* Executes op i. A bpf_loop callback is verified once, not once per unrolled op with
+/* Executes op i (of any kind). A bpf_loop callback is verified once, not once per unrolled op with
  * every combination of copied lengths, which would exceed the verifier's budget. */
-static long run_op(__u32 i, void *data)
+static long run_op(__u32 k, void *data)
 {
 	struct run_ctx *rc = data;
 	const struct args_op *op;
 	struct scratch *s = rc->s;
-	__u32 w = rc->base + i;
+	__u32 i = rc->first + k, w = rc->base + i;
 	__u64 v = 0;
 
 	if (w >= rc->nw)
@@ -140,12 +141,14 @@ static long run_op(__u32 i, void *data)
 	return 0;
 }
 
-/* Fills words w.. from the plan's ops; the byte area starts after all of the record's words. */
+/* Fills words w.. from the plan's ops; the byte area starts after all of the record's words.
+ * The plan lists register/stack words first: a plain bounded loop does them (cheap, and
+ * easy for the verifier); only the byte copies that follow go through bpf_loop. */
 static __always_inline void run_plan(struct pt_regs *ctx, const struct args_plan *p,
 				     struct scratch *s, __u32 w)
 {
 	struct run_ctx rc = { .p = p, .s = s, .sp = go_sp(ctx), .base = w };
-	__u32 nops = p->nops;
+	__u32 nops = p->nops, i;
 
 	go_iregs(ctx, rc.regs);
 	if (nops > ARGS_MAX_OPS)
@@ -153,8 +156,24 @@ static __always_inline void run_plan(struct pt_regs *ctx, const struct args_plan
 	rc.nw = w + nops;
 	if (rc.nw > ARGS_MAX_WORDS)
 		rc.nw = ARGS_MAX_WORDS;
-	if (nops)
-		bpf_loop(nops, run_op, &rc, 0);
+	for (i = 0; i < ARGS_MAX_OPS; i++) {
+		const struct args_op *op = &p->ops[i];
+		__u64 v = 0;
+
+		if (i >= nops || w + i >= rc.nw || op->kind == ARGS_OP_BYTES)
+			break;
+		if (op->kind == ARGS_OP_IREG) {
+			if (op->reg < GO_NUM_IREGS)
+				v = rc.regs[op->reg];
+		} else if (bpf_probe_read_user(&v, sizeof(v), (void *)(rc.sp + (__s64)op->off))) {
+			v = 0;
+		}
+		WORD(s, w + i) = v;
+	}
+	if (i < nops) {
+		rc.first = i;
+		bpf_loop(nops - i, run_op, &rc, 0);
+	}
 	s->h.nwords = rc.nw;
 	s->h.nbytes = rc.nbytes;
 }

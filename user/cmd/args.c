@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "backend/args_bpf.h"
+#include "backend/args_capture.h"
 #include "backend/launch.h"
 #include "cmd/args_pending.h"
 #include "cmd/args_resolve.h"
@@ -416,18 +417,20 @@ static double now_s(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* The one place that decides the capture backend (ptrace is a separate issue). */
+/* The one place that decides the capture backend: --backend as given; auto means BPF, except
+ * that a run needing X-register values (invisible to uprobes) of one process uses ptrace. */
 static int pick_backend(const struct args_opts *o, bool needs_freg, enum backend_kind *out)
 {
-	if (o->backend == BACKEND_PTRACE) {
-		fputs("gotrace: the ptrace backend of 'gotrace args' is not available yet; use --backend bpf\n", stderr);
-		return EXIT_RUNTIME;
-	}
-	/* auto would hand runs that need X registers to ptrace; until it exists, BPF prints "?" */
-	*out = BACKEND_BPF;
-	if (needs_freg)
+	bool one_process = o->npids == 1 || o->cmd;
+
+	*out = o->backend == BACKEND_PTRACE ? BACKEND_PTRACE : BACKEND_BPF;
+	if (o->backend == BACKEND_AUTO && needs_freg && one_process) {
+		fputs("gotrace: float values in X registers are invisible to BPF; using ptrace\n", stderr);
+		*out = BACKEND_PTRACE;
+	} else if (*out == BACKEND_BPF && needs_freg) {
 		fputs("gotrace: hint: float values passed in X registers print as '?': BPF uprobes see only "
-		      "general-purpose registers (the ptrace backend will capture them)\n", stderr);
+		      "general-purpose registers (--backend ptrace captures them)\n", stderr);
+	}
 	return -1;
 }
 
@@ -447,7 +450,7 @@ static void set_plan(struct args_plan *ap, const struct fetch_plan *fp, const st
 	memcpy(ap->ops, fp->ops, sizeof(fp->ops));
 }
 
-static int attach_all(struct args_capture *cap, struct tbin **bins, size_t nbins, bool ret, bool launched,
+static int attach_all(const struct args_capture_ops *ops, void *cap, struct tbin **bins, size_t nbins, bool ret, bool launched,
 		      struct probe_ref *probes, uint32_t *nprobes)
 {
 	uint32_t fidx = 0;
@@ -465,14 +468,14 @@ static int attach_all(struct args_capture *cap, struct tbin **bins, size_t nbins
 
 			set_plan(&ap, &f->entry, b, f->pp.has_stack_check ? ARGS_PROBE_ENTRY_JCC : ARGS_PROBE_ENTRY,
 				 fidx, ret);
-			r = args_bpf_attach(cap, b->attach_path, pid, f->fi.file_off + f->pp.entry_off, &ap, &id);
+			r = ops->attach(cap, b->attach_path, pid, f->fi.file_off + f->pp.entry_off, &ap, &id);
 			if (!r) {
 				probes[id] = (struct probe_ref){ f, false };
 				(*nprobes)++;
 				for (int k = 0; ret && !r && k < f->pp.nrets; k++) {
 					set_plan(&ap, &f->ret, b, ARGS_PROBE_RET, fidx, false);
-					r = args_bpf_attach(cap, b->attach_path, pid, f->fi.file_off + f->pp.ret_offs[k],
-							    &ap, &id);
+					r = ops->attach(cap, b->attach_path, pid, f->fi.file_off + f->pp.ret_offs[k],
+							&ap, &id);
 					if (!r) {
 						probes[id] = (struct probe_ref){ f, true };
 						(*nprobes)++;
@@ -517,7 +520,8 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 		bo.ringbuf_bytes = 0;
 	struct probe_ref *probes = calloc(ARGS_MAX_PROBES, sizeof(*probes));
 	struct run r = { .o = o, .probes = probes };
-	struct args_capture *cap = NULL;
+	const struct args_capture_ops *ops = &args_capture_bpf;
+	void *cap = NULL;
 	enum backend_kind be;
 	bool needs_freg = false;
 	const char *why = NULL;
@@ -539,16 +543,37 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 	rc = EXIT_RUNTIME;
 	if (pending_new(PENDING_CAP, &r.pending))
 		goto out;
-	if (args_bpf_open(&bo, &cap, err, sizeof(err))) {
-		fprintf(stderr, "gotrace: BPF unavailable (%s)\n", err);
-		goto out;
+	if (be == BACKEND_PTRACE)
+		ops = &args_capture_ptrace;
+	if (ops->open(&bo, &cap, err, sizeof(err))) {
+		if (be == BACKEND_PTRACE || o->backend != BACKEND_AUTO) {
+			fprintf(stderr, "gotrace: %s%s%s\n", be == BACKEND_PTRACE ? "" : "BPF unavailable (", err,
+				be == BACKEND_PTRACE ? "" : ")");
+			goto out;
+		}
+		fprintf(stderr, "gotrace: BPF unavailable (%s); falling back to ptrace\n", err);
+		ops = &args_capture_ptrace;
+		if (ops->open(&bo, &cap, err, sizeof(err))) {
+			fprintf(stderr, "gotrace: %s\n", err);
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < nbins; i++)
+		for (size_t k = 0; k < bins[i]->nfuncs; k++)
+			if (ops->prepare(&bins[i]->funcs[k].entry) || ops->prepare(&bins[i]->funcs[k].ret))
+				fprintf(stderr, "gotrace: %s: too many values to capture; some print as '?'\n",
+					bins[i]->funcs[k].fi.name);
+	for (size_t i = 0; i < nbins; i++)
 		for (size_t k = 0; k < bins[i]->npids; k++)
-			args_bpf_add_pid(cap, bins[i]->pids[k]);
-	rc = attach_all(cap, bins, nbins, o->ret, l != NULL, probes, &nprobes);
+			ops->add_pid(cap, bins[i]->pids[k]);
+	rc = attach_all(ops, cap, bins, nbins, o->ret, l != NULL, probes, &nprobes);
 	if (rc >= 0)
 		goto out;
+	rc = EXIT_RUNTIME;
+	if (ops->start(cap, err, sizeof(err))) {
+		fprintf(stderr, "gotrace: %s\n", err);
+		goto out;
+	}
 	nfuncs = 0;
 	for (size_t i = 0; i < nbins; i++)
 		nfuncs += bins[i]->nfuncs;
@@ -568,7 +593,7 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 	t0 = now_s();
 	deadline = o->duration > 0 ? t0 + o->duration : 0;
 	for (;;) {
-		int e = args_bpf_poll(cap, POLL_MS, on_event, &r);
+		int e = ops->poll(cap, POLL_MS, on_event, &r);
 
 		fflush(stdout);
 		if (e > 0 || r.out_error)
@@ -592,15 +617,15 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 		}
 	}
 	/* Detach first, then drain what the probes wrote before that. */
-	lost = args_bpf_lost(cap);
-	args_bpf_close_links(cap);
+	lost = ops->lost(cap);
+	ops->close_links(cap);
 	if (!r.out_error && !(o->count && r.calls >= o->count))
-		args_bpf_poll(cap, 0, on_event, &r);
-	lost = args_bpf_lost(cap);
+		ops->poll(cap, 0, on_event, &r);
+	lost = ops->lost(cap);
 	if (o->json) {
 		json_obj_begin(&r.j, NULL);
 		json_bool(&r.j, "summary", true);
-		json_str(&r.j, "backend", "bpf");
+		json_str(&r.j, "backend", ops->name);
 		json_uint(&r.j, "calls", r.calls);
 		json_uint(&r.j, "lost", lost);
 		json_uint(&r.j, "duration_ns", (uint64_t)((now_s() - t0) * 1e9));
@@ -613,7 +638,8 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 		fprintf(stderr, "gotrace: %llu events lost\n", (unsigned long long)lost);
 	rc = EXIT_OK;
 out:
-	args_bpf_close(cap);
+	if (cap)
+		ops->close(cap);
 	pending_free(r.pending);
 	free(probes);
 	return rc;

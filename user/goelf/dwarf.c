@@ -390,12 +390,33 @@ static bool member_offset(Dwarf_Die *st, const char *name, Dwarf_Word *off, Dwar
 	return false;
 }
 
+/* runtime.g through the first parameter (gp *g) of a runtime function: one CU walk
+ * instead of every CU's top-level DIEs. */
+static int g_via_param(struct godwarf *d, const char *fn, Dwarf_Die *out)
+{
+	struct gofuncinfo fi;
+	Dwarf_Die die, param;
+	Dwarf_Attribute a;
+	const char *name;
+
+	if (goelf_func_by_name(d->g, fn, &fi) || find_func(d, &fi, &die) || dwarf_child(&die, &param))
+		return -ENOENT;
+	if (dwarf_tag(&param) != DW_TAG_formal_parameter ||
+	    !(dwarf_attr_integrate(&param, DW_AT_type, &a) && dwarf_formref_die(&a, out)) ||
+	    dwarf_tag(out) != DW_TAG_pointer_type ||
+	    !(dwarf_attr(out, DW_AT_type, &a) && dwarf_formref_die(&a, out)))
+		return -ENOENT;
+	name = dwarf_diename(out);
+	return name && !strcmp(name, "runtime.g") && dwarf_tag(out) == DW_TAG_structure_type ? 0 : -ENOENT;
+}
+
 int godwarf_g_offsets(struct godwarf *d, struct g_offsets *out)
 {
 	Dwarf_Die g, stack;
 	Dwarf_Word goid, st, hi;
 
-	if (foreach_cu(d, find_g_cb, &g) != 1)
+	if (g_via_param(d, "runtime.casgstatus", &g) && g_via_param(d, "runtime.ready", &g) &&
+	    foreach_cu(d, find_g_cb, &g) != 1)
 		return -ENOENT;
 	if (!member_offset(&g, "goid", &goid, NULL) || !member_offset(&g, "stack", &st, &stack))
 		return -ENOENT;

@@ -218,7 +218,7 @@ calls() {
 	[ "$(wc -l < "$T/fix.out")" -eq 42 ]
 }
 
-@test "args: non-Go process, missing PID, ptrace backend: exit 1" {
+@test "args: non-Go process, missing PID: exit 1" {
 	start_bg sleep 60
 	run --separate-stderr "$GOTRACE" args -p "$BG_PID" main.main
 	[ "$status" -eq 1 ]
@@ -227,11 +227,6 @@ calls() {
 	run --separate-stderr "$GOTRACE" args -p 4194300 main.main
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "gotrace: no process with PID 4194300" ]
-	start_argsfix
-	run --separate-stderr "$GOTRACE" args --backend ptrace -p "$FPID" main.addInt64
-	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"ptrace backend"* ]]
-	alive "$FPID"
 }
 
 @test "args: malformed signature and usage errors exit 2" {

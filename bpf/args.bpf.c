@@ -141,10 +141,14 @@ static long run_op(__u32 k, void *data)
 	return 0;
 }
 
+/* Register/stack words done inline; a short bound keeps verification quick (load time
+ * counts toward attach time). */
+#define PLAIN_OPS 16
+
 /* Fills words w.. from the plan's ops; the byte area starts after all of the record's words.
- * The plan lists register/stack words first: a plain bounded loop does them (cheap, and
- * easy for the verifier); only the byte copies that follow go through bpf_loop. */
-static __always_inline void run_plan(struct pt_regs *ctx, const struct args_plan *p,
+ * The plan lists register/stack words first: a plain bounded loop does the first of them
+ * (cheap); byte copies and any further words go through bpf_loop. */
+static __always_inline void run_plan(const struct go_regs *ctx, const struct args_plan *p,
 				     struct scratch *s, __u32 w)
 {
 	struct run_ctx rc = { .p = p, .s = s, .sp = go_sp(ctx), .base = w };
@@ -156,7 +160,7 @@ static __always_inline void run_plan(struct pt_regs *ctx, const struct args_plan
 	rc.nw = w + nops;
 	if (rc.nw > ARGS_MAX_WORDS)
 		rc.nw = ARGS_MAX_WORDS;
-	for (i = 0; i < ARGS_MAX_OPS; i++) {
+	for (i = 0; i < PLAIN_OPS; i++) {
 		const struct args_op *op = &p->ops[i];
 		__u64 v = 0;
 
@@ -194,9 +198,10 @@ static __always_inline void emit(struct scratch *s, const struct args_conf *c)
 }
 
 SEC("uprobe")
-int go_probe(struct pt_regs *ctx)
+int go_probe(void *raw)
 {
-	__u32 zero = 0, id = (__u32)bpf_get_attach_cookie(ctx);
+	const struct go_regs *ctx = raw;
+	__u32 zero = 0, id = (__u32)bpf_get_attach_cookie(raw);
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	const struct args_plan *p;

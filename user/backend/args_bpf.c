@@ -65,6 +65,9 @@ int args_bpf_open(const struct args_bpf_opts *o, struct args_capture **out, char
 		goto fail;
 	}
 	bpf_map__set_max_entries(b->skel->maps.events, (__u32)rbsize);
+	/* the in-flight map is preallocated: keep it tiny unless --ret uses it */
+	if (!o->pair)
+		bpf_map__set_max_entries(b->skel->maps.inflight, 256);
 	r = args_bpf__load(b->skel);
 	if (r) {
 		snprintf(err, errlen, "cannot load the BPF program: %s", strerror(-r));

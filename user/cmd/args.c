@@ -510,7 +510,7 @@ static bool targets_gone(struct tbin **bins, size_t nbins, struct launched *l)
 
 static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, struct launched *l)
 {
-	struct args_bpf_opts bo = { .filter_pids = o->npids || l };
+	struct args_bpf_opts bo = { .filter_pids = o->npids || l, .pair = o->ret };
 	size_t want = o->buffer_kib * 1024;
 
 	/* the kernel wants a power of two (of pages) */

@@ -285,7 +285,8 @@ calls() {
 	spid=$BG_PID
 	wait_for_file "$T/port"
 	addr=$(cat "$T/port")
-	start_bg "$GOTRACE" args -p "$spid" --ret -d 30 -n 2 main.computeE > "$T/out" 2> "$T/err"
+	# computeE returns a float: pin BPF (auto would take ptrace for it)
+	start_bg "$GOTRACE" args --backend bpf -p "$spid" --ret -d 30 -n 2 main.computeE > "$T/out" 2> "$T/err"
 	tp=$BG_PID
 	wait_for_line "$T/err" '^gotrace: tracing '
 	for n in 5 12; do

@@ -289,3 +289,176 @@ sym_addr() { nm "$1" | awk -v s="$2" '$3 == s { print $1 }'; }
 	[ "$STATUS" -eq 0 ]
 	[ "$(cat "$T/sc.out")" = "selfcheck ok calls=$((8 * 200000 * 2))" ]
 }
+
+# args_run BACKEND OUT ARGS...: argsfix (3 rounds) traced with gotrace args --backend BACKEND
+# --ret ARGS; the call lines without time/ids/latency and with addresses masked go to OUT.
+args_run() {
+	local be=$1 out=$2
+	shift 2
+	rm -f "$T/ready"
+	start_bg "$FIX/argsfix" -ready "$T/ready" -n 3 > "$T/fix.$be"
+	local fpid=$BG_PID i=0
+	wait_for_file "$T/ready"
+	start_bg "$GOTRACE" args --backend "$be" --ret -p "$fpid" "$@" > "$T/raw.$be" 2> "$T/err.$be"
+	local gt=$BG_PID
+	while ! grep -q '^gotrace: tracing ' "$T/err.$be" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -USR1 "$fpid"
+	wait_status "$fpid"
+	[ "$STATUS" -eq 0 ]
+	wait_status "$gt"
+	[ "$STATUS" -eq 0 ]
+	sed -E 's/^[0-9:.]+ pid=[0-9]+ tid=[0-9]+ goid=[0-9]+ //; s/ \[[^]]*\]$//; s/0x[0-9a-f]+/0xADDR/g' \
+		"$T/raw.$be" > "$out"
+}
+
+@test "args --backend ptrace: every argsfix function exactly as BPF prints it, and the floats BPF cannot see" {
+	args_run bpf "$T/bpf" 'main.*'
+	args_run ptrace "$T/pt" 'main.*'
+	[ "$(wc -l < "$T/pt")" -eq "$(wc -l < "$T/bpf")" ]
+	[ "$(wc -l < "$T/pt")" -eq 54 ]
+	# Same plans, same printer: identical wherever BPF had the value...
+	paste -d '\n' "$T/bpf" "$T/pt" | while IFS= read -r b && IFS= read -r p; do
+		case $b in
+		*'?'*) [[ "$p" != *'?'* ]] || { echo "ptrace: $p"; exit 1; } ;;
+		*) [ "$b" = "$p" ] || { echo "bpf: $b"; echo "ptrace: $p"; exit 1; } ;;
+		esac
+	done
+	# ...and the X-register floats exact: scale(f=1.5*i, neg=i even) = ±2f, mixStruct F*i, mix's floats.
+	grep -qxF 'main.scale(f=1.5, neg=false) = 3' "$T/pt"
+	grep -qxF 'main.scale(f=3, neg=true) = -6' "$T/pt"
+	grep -qxF 'main.scale(f=4.5, neg=false) = 9' "$T/pt"
+	for i in 1 2 3; do
+		grep -qxF "main.mixStruct(m={F:0.5 N:$i}) = {F:$(awk -v i=$i 'BEGIN { print 0.5 * i }') N:$((i + 1))}" "$T/pt"
+		grep -qF "p={X:-1 Y:$i Z:2.5}, arr=[5 6], f32=0.25," "$T/pt"
+	done
+	# The traced program computed the same results as untraced.
+	[ "$(cat "$T/fix.ptrace")" = "$(cat "$T/fix.bpf")" ]
+	grep -q '^gotrace: tracing 26 functions' "$T/err.ptrace"
+}
+
+# e_of N: main.computeE(N) as Go computes it (same float64 operations, same order), repr'd.
+e_of() {
+	python3 -c 'import sys
+e = f = 1.0
+for k in range(1, int(sys.argv[1])):
+    f *= float(k); e += 1 / f
+print(repr(e))' "$1"
+}
+
+@test "args auto on the server: computeE's float result needs ptrace (one notice), values exact in text and JSON" {
+	start_bg "$FIX/server" -portfile "$T/port"
+	local srv=$BG_PID
+	wait_for_file "$T/port"
+	local addr i=0
+	addr=$(cat "$T/port")
+	start_bg "$GOTRACE" args --ret --json -p "$srv" main.computeE > "$T/out" 2> "$T/err"
+	local gt=$BG_PID
+	while ! grep -q '^gotrace: tracing ' "$T/err" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	for n in 15 7 20; do
+		curl -sf "http://$addr/e?n=$n" > "$T/resp.$n"
+	done
+	kill -INT "$gt"
+	wait_status "$gt"
+	cat "$T/err"
+	[ "$STATUS" -eq 0 ]
+	[ "$(grep -c 'using ptrace' "$T/err")" -eq 1 ]
+	[ "$(jq -r 'select(.summary) | .backend' "$T/out")" = ptrace ]
+	for n in 15 7 20; do
+		local got want
+		got=$(jq -r --argjson n $n 'select(.func == "main.computeE" and .args[0].value == $n) | .ret[0].value' "$T/out")
+		want=$(e_of $n)
+		python3 -c 'import sys; assert float(sys.argv[1]) == float(sys.argv[2]), sys.argv' "$got" "$want"
+		# The server's own answer is unchanged by the tracing.
+		[ "$(cat "$T/resp.$n")" = "$(python3 -c "print('%.6f' % $want)")" ]
+	done
+	alive "$srv"
+	[ "$(tracer_of "$srv")" -eq 0 ]
+}
+
+@test "args falls back to ptrace when bpf(2) fails (ENOSYS, EPERM): one notice, same values" {
+	args_run bpf "$T/bpf" main.addInt64 main.sum12 main.greet
+	for mode in "" --eperm; do
+		rm -f "$T/ready"
+		start_bg "$FIX/argsfix" -ready "$T/ready" -n 3 > "$T/fix.out"
+		local fpid=$BG_PID i=0
+		wait_for_file "$T/ready"
+		start_bg "$NOBPF" $mode "$GOTRACE" args --ret --json -p "$fpid" main.addInt64 main.sum12 main.greet \
+			> "$T/fb.json" 2> "$T/fb.err"
+		local gt=$BG_PID
+		while ! grep -q '^gotrace: tracing ' "$T/fb.err" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+		kill -USR1 "$fpid"
+		wait_status "$fpid"
+		wait_status "$gt"
+		cat "$T/fb.err"
+		[ "$STATUS" -eq 0 ]
+		[ "$(grep -c '^gotrace: BPF unavailable (.*); falling back to ptrace$' "$T/fb.err")" -eq 1 ]
+		[ "$(jq -r 'select(.summary) | .backend' "$T/fb.json")" = ptrace ]
+		[ "$(jq -r 'select(.summary) | .calls' "$T/fb.json")" -eq 9 ]
+		for k in 1 2 3; do
+			[ "$(jq -c --argjson k $k 'select(.func == "main.addInt64" and .args[0].value == $k) | [.args[1].value, .ret[0].value]' "$T/fb.json")" = "[-100,$((k - 100))]" ]
+		done
+	done
+}
+
+@test "args --backend ptrace on selfcheck (Jcc entry + RET probes, 8 goroutines), SIGINT mid-run: fixture right, text byte-identical" {
+	local bin=$FIX/selfcheck hot
+	hot=$(sym_addr "$bin" main.hot)
+	start_bg "$bin" -goroutines 8 -calls 200000 -pause-every 100 -ready "$T/ready" > "$T/sc.out"
+	local pid=$BG_PID i=0
+	wait_for_file "$T/ready"
+	local before
+	before=$(text_at "$pid" "$hot" 96)
+	start_bg "$GOTRACE" args --backend ptrace --ret -p "$pid" main.hot main.leaf > "$T/out" 2> "$T/err"
+	local gt=$BG_PID
+	while ! grep -q '^gotrace: tracing ' "$T/err" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	while [ "$(wc -l < "$T/out")" -lt 200 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -INT "$gt"
+	wait_status "$gt"
+	cat "$T/err"
+	[ "$STATUS" -eq 0 ]
+	[ "$(text_at "$pid" "$hot" 96)" = "$before" ]
+	# Every traced result is the function's own arithmetic: hot(a, x) = a*0.5*x + 1.
+	grep ' main\.hot(' "$T/out" | head -50 | sed -E 's/.*main\.hot\(a=(-?[0-9]+), x=([-0-9.e+]+)\) = ([-0-9.e+]+) .*/\1 \2 \3/' |
+		python3 -c 'import sys
+n = 0
+for line in sys.stdin:
+    a, x, r = line.split()
+    assert float(a) * 0.5 * float(x) + 1 == float(r), line
+    n += 1
+assert n > 0'
+	wait_status "$pid"
+	cat "$T/sc.out"
+	[ "$STATUS" -eq 0 ]
+	[ "$(cat "$T/sc.out")" = "selfcheck ok calls=$((8 * 200000 * 2))" ]
+}
+
+@test "args --backend ptrace: the target exits mid-trace: summary, exit 0" {
+	start_bg "$FIX/selfcheck" -goroutines 2 -calls 3000 -pause-every 100 -ready "$T/ready" > "$T/sc.out"
+	local pid=$BG_PID
+	wait_for_file "$T/ready"
+	run --separate-stderr "$GOTRACE" args --backend ptrace -p "$pid" main.leaf
+	assert_success
+	[[ "$stderr" == *"calls traced (process $pid exited)"* ]]
+	[ "${#lines[@]}" -gt 0 ]
+	wait_status "$pid"
+	[ "$STATUS" -eq 0 ]
+}
+
+@test "args --backend ptrace bad input: PID already traced, bogus backend, --binary without a process" {
+	start_argsfix_parked() { start_bg "$FIX/argsfix" -ready "$T/ready" -n 1 > /dev/null; wait_for_file "$T/ready"; }
+	start_argsfix_parked
+	local fpid=$BG_PID
+	start_bg strace -qq -p "$fpid" -o /dev/null
+	local st=$BG_PID i=0
+	while [ "$(tracer_of "$fpid")" -eq 0 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	run --separate-stderr "$GOTRACE" args --backend ptrace -p "$fpid" main.addInt64
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "$stderr" = "gotrace: cannot attach to PID $fpid: already traced by PID $st" ]
+	run --separate-stderr "$GOTRACE" args --backend bogus -p "$fpid" main.addInt64
+	assert_failure 2
+	run --separate-stderr "$GOTRACE" args --backend ptrace --binary "$FIX/argsfix" main.addInt64
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"needs a process"* ]]
+}

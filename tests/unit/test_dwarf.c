@@ -379,6 +379,38 @@ static void test_stripped_has_no_dwarf(void)
 	goelf_close(g);
 }
 
+/* A cgo binary mixes DWARF 4 Go CUs with gcc's DWARF 5 CUs (strings in .debug_str and
+ * .debug_line_str, .debug_loclists): all of it must be readable from the image. */
+static void test_cgo_binary(void)
+{
+	char path[600];
+	struct goelf *g;
+	struct godwarf *d;
+	struct gofuncinfo fi;
+	struct gotype_pool *pool;
+	struct gosig sig;
+	struct g_offsets o;
+	char err[256];
+	const char *b = getenv("BUILD");
+
+	snprintf(path, sizeof(path), "%s/fixtures/cgo", b && *b ? b : "build");
+	if (goelf_open(path, &g)) {
+		UNIT_FAIL("goelf_open(%s)", path);
+		return;
+	}
+	CHECK_INT(godwarf_open(g, &d), 0);
+	gotype_pool_new(&pool);
+	CHECK_INT(goelf_func_by_name(g, "runtime.mallocgc", &fi), 0);
+	CHECK_INT(godwarf_func_sig(d, &fi, 19, pool, &sig, err, sizeof(err)), 0);
+	gosig_format(&sig, err, sizeof(err));
+	CHECK_STR(err, "runtime.mallocgc(size uintptr, typ *runtime._type, needzero bool) unsafe.Pointer");
+	CHECK_INT(godwarf_g_offsets(d, &o), 0);
+	CHECK_INT(o.goid, 152);
+	gotype_pool_free(pool);
+	godwarf_close(d);
+	goelf_close(g);
+}
+
 static void test_g_offsets(void)
 {
 	struct godwarf *d;
@@ -412,5 +444,6 @@ int main(void)
 	RUN(test_not_found);
 	RUN(test_stripped_has_no_dwarf);
 	RUN(test_g_offsets);
+	RUN(test_cgo_binary);
 	return UNIT_DONE();
 }

@@ -9,8 +9,13 @@
 #include <libdeflate.h>
 #include "goelf/dwarf_load.h"
 
-/* The sections libdw needs for DIEs, types, location lists and CU ranges. */
-static const char *const wanted[] = { ".debug_abbrev", ".debug_info", ".debug_loc", ".debug_ranges" };
+/* The sections libdw needs for DIEs, types, location lists and CU ranges; index 1
+ * (.debug_info) is required. The DWARF 5 ones are taken when present (Go writes
+ * DWARF 4 today; .debug_str matters to other producers' CUs in cgo binaries). */
+static const char *const wanted[] = {
+	".debug_abbrev", ".debug_info", ".debug_loc", ".debug_ranges", ".debug_str",
+	".debug_line_str", ".debug_loclists", ".debug_rnglists", ".debug_addr", ".debug_str_offsets",
+};
 #define NWANT (sizeof(wanted) / sizeof(wanted[0]))
 
 struct part {

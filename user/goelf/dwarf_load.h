@@ -5,8 +5,10 @@
 #include <libelf.h>
 
 /* libdw inflates every compressed debug section in dwarf_begin_elf, .debug_line and
- * .debug_frame included, one after the other. This image holds only .debug_abbrev,
- * .debug_info, .debug_loc and .debug_ranges, inflated with libdeflate on two threads. */
+ * .debug_frame included, one after the other. This image holds only the sections for
+ * DIEs, types, locations and ranges (.debug_abbrev, .debug_info, .debug_loc,
+ * .debug_ranges, and .debug_str and the DWARF 5 ones when present), inflated with
+ * libdeflate on two threads. */
 struct dwarf_image {
 	Elf *elf;               /* elf_memory() over buf; NULL when no section was compressed */
 	void *buf;

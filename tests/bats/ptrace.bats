@@ -433,7 +433,7 @@ assert n > 0'
 }
 
 @test "args --backend ptrace: the target exits mid-trace: summary, exit 0" {
-	start_bg "$FIX/selfcheck" -goroutines 2 -calls 3000 -pause-every 100 -ready "$T/ready" > "$T/sc.out"
+	start_bg "$FIX/selfcheck" -goroutines 2 -calls 20000 -pause-every 50 -ready "$T/ready" > "$T/sc.out"
 	local pid=$BG_PID
 	wait_for_file "$T/ready"
 	run --separate-stderr "$GOTRACE" args --backend ptrace -p "$pid" main.leaf

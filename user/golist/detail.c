@@ -66,7 +66,9 @@ static void detect_go(int procfd, int pid, struct detail *d)
 		goelf_close(d->elf);
 		d->elf = NULL;
 	}
-	if (!proc_memscan_go(procfd, pid, &d->mem_bi, &found) && found) {
+	struct stat st;
+	unsigned long ino = proc_stat_exe(procfd, pid, &st) ? 0 : (unsigned long)st.st_ino;
+	if (!proc_memscan_go(procfd, pid, ino, &d->mem_bi, &found) && found) {
 		d->is_go = d->packed = true;
 		d->version = d->mem_bi.go_version;
 		d->bi = &d->mem_bi;

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +58,43 @@ static int fill_go(int procfd, struct golist_proc *p)
 	return 0;
 }
 
-/* Decides whether pid is a Go process; 0 and *is_go, or -errno. */
-static int inspect(int procfd, struct exe_cache *cache, const struct proc_stat *ps,
-		   struct golist_proc *p, bool *is_go)
+/* What the scan threads share: the executable cache is the only mutable part. */
+struct scan_shared {
+	int procfd;
+	struct exe_cache *cache;
+	pthread_mutex_t lock;
+	const int *pids;
+	size_t npids;
+};
+
+/* Copies the cached facts of the process's executable; the cache may move once unlocked. */
+static int exe_facts(struct scan_shared *sh, int pid, const struct stat *st, struct golist_proc *p,
+		     bool *file_go)
 {
 	const struct exe_info *info;
+	int err;
+
+	pthread_mutex_lock(&sh->lock);
+	err = exe_cache_get(sh->cache, sh->procfd, pid, st, &info);
+	if (!err && info->err && info->err != -ENOEXEC)
+		err = info->err;
+	*file_go = !err && info->is_go;
+	if (*file_go) {
+		p->version = strdup(info->version);
+		p->main_module = info->main_module ? strdup(info->main_module) : NULL;
+		p->flags = info->flags;
+		if (!p->version || (info->main_module && !p->main_module))
+			err = -ENOMEM;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return err;
+}
+
+/* Decides whether pid is a Go process; 0 and *is_go, or -errno. */
+static int inspect(struct scan_shared *sh, const struct proc_stat *ps, struct golist_proc *p, bool *is_go)
+{
 	struct stat st;
+	bool file_go;
 	int err;
 
 	*is_go = false;
@@ -71,24 +103,13 @@ static int inspect(int procfd, struct exe_cache *cache, const struct proc_stat *
 	p->ppid = ps->ppid;
 	p->nspid = -1;
 	snprintf(p->name, sizeof(p->name), "%s", ps->comm);
-	err = proc_stat_exe(procfd, ps->pid, &st);
-	if (err)
-		return err;
-	err = exe_cache_get(cache, procfd, ps->pid, &st, &info);
-	if (err)
-		return err;
-	if (info->err && info->err != -ENOEXEC)
-		return info->err;
-	if (info->is_go) {
-		p->version = strdup(info->version);
-		p->main_module = info->main_module ? strdup(info->main_module) : NULL;
-		p->flags = info->flags;
-		if (!p->version || (info->main_module && !p->main_module))
-			return -ENOMEM;
-	} else {
+	err = proc_stat_exe(sh->procfd, ps->pid, &st);
+	if (!err)
+		err = exe_facts(sh, ps->pid, &st, p, &file_go);
+	if (!err && !file_go) {
 		struct gobuildinfo bi;
 		bool found;
-		err = proc_memscan_go(procfd, ps->pid, &bi, &found);
+		err = proc_memscan_go(sh->procfd, ps->pid, (unsigned long)st.st_ino, &bi, &found);
 		if (err || !found)
 			return err;
 		p->packed = true;
@@ -96,9 +117,10 @@ static int inspect(int procfd, struct exe_cache *cache, const struct proc_stat *
 		p->main_module = bi.main.path ? strdup(bi.main.path) : NULL;
 		buildinfo_free(&bi);
 		if (!p->version)
-			return -ENOMEM;
+			err = -ENOMEM;
 	}
-	err = fill_go(procfd, p);
+	if (!err)
+		err = fill_go(sh->procfd, p);
 	if (err) {
 		free(p->version);
 		free(p->main_module);
@@ -106,6 +128,55 @@ static int inspect(int procfd, struct exe_cache *cache, const struct proc_stat *
 	}
 	*is_go = true;
 	return 0;
+}
+
+/* One scan thread's share of the PIDs (every step-th from first) and what it found. */
+struct scan_part {
+	struct scan_shared *sh;
+	size_t first, step;
+	struct golist_scan res;
+	size_t capgo, capall;
+	int err;
+};
+
+static void *scan_part_run(void *arg)
+{
+	struct scan_part *w = arg;
+	struct scan_shared *sh = w->sh;
+	struct golist_scan *out = &w->res;
+
+	for (size_t i = w->first; i < sh->npids && !w->err; i += w->step) {
+		int pid = sh->pids[i], err;
+		struct proc_stat ps;
+		struct golist_proc p;
+		bool is_go;
+
+		/* One read of stat gives ppid, comm and the kernel-thread flag; failure = exited. */
+		if (proc_read_stat(sh->procfd, pid, &ps))
+			continue;
+		if ((w->err = push((void **)&out->all, &out->nall, &w->capall, sizeof(*out->all))))
+			break;
+		out->all[out->nall - 1] = (struct golist_pair){ pid, ps.ppid };
+		if ((ps.flags & PF_KTHREAD_FLAG) || ps.state == 'Z' || ps.state == 'X')
+			continue;
+		err = inspect(sh, &ps, &p, &is_go);
+		if (err == -ENOMEM) {
+			w->err = err;
+			break;
+		}
+		if (denied_err(err))
+			out->denied++;
+		if (!is_go)
+			continue;
+		if ((w->err = push((void **)&out->go, &out->ngo, &w->capgo, sizeof(*out->go)))) {
+			free(p.path);
+			free(p.version);
+			free(p.main_module);
+			break;
+		}
+		out->go[out->ngo - 1] = p;
+	}
+	return NULL;
 }
 
 static int cmp_proc(const void *a, const void *b)
@@ -118,15 +189,15 @@ static int cmp_pair(const void *a, const void *b)
 	return ((const struct golist_pair *)a)->pid - ((const struct golist_pair *)b)->pid;
 }
 
-int golist_scan(int procfd, struct golist_scan *out)
+static int read_pids(int procfd, int **out, size_t *n)
 {
-	size_t capgo = 0, capall = 0;
-	struct exe_cache *cache;
+	size_t cap = 0;
 	struct dirent *de;
 	DIR *d;
-	int dfd, err;
+	int dfd, err = 0;
 
-	memset(out, 0, sizeof(*out));
+	*out = NULL;
+	*n = 0;
 	dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
@@ -136,45 +207,97 @@ int golist_scan(int procfd, struct golist_scan *out)
 		close(dfd);
 		return err;
 	}
-	err = exe_cache_new(&cache);
+	while ((de = readdir(d)))
+		if (isdigit((unsigned char)de->d_name[0])) {
+			if ((err = push((void **)out, n, &cap, sizeof(**out))))
+				break;
+			(*out)[*n - 1] = atoi(de->d_name);
+		}
+	closedir(d);
+	return err;
+}
+
+/* Appends src's arrays to dst (dst takes ownership of the entries). */
+static int merge(struct golist_scan *dst, struct golist_scan *src)
+{
+	struct golist_proc *go = realloc(dst->go, (dst->ngo + src->ngo + 1) * sizeof(*go));
+	if (go)
+		dst->go = go;
+	struct golist_pair *all = realloc(dst->all, (dst->nall + src->nall + 1) * sizeof(*all));
+	if (all)
+		dst->all = all;
+	if (!go || !all)
+		return -ENOMEM;
+	if (src->ngo)
+		memcpy(dst->go + dst->ngo, src->go, src->ngo * sizeof(*go));
+	if (src->nall)
+		memcpy(dst->all + dst->nall, src->all, src->nall * sizeof(*all));
+	dst->ngo += src->ngo;
+	dst->nall += src->nall;
+	dst->denied += src->denied;
+	free(src->go);
+	free(src->all);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
+/* Reading /proc is all system-call time, independent per process: one thread per CPU
+ * (up to 4) splits the wall time when there are enough processes to be worth it. */
+static size_t scan_threads(size_t npids)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (npids < 256 || cpus < 2)
+		return 1;
+	return cpus > 4 ? 4 : (size_t)cpus;
+}
+
+int golist_scan(int procfd, struct golist_scan *out)
+{
+	struct scan_shared sh = { .procfd = procfd };
+	struct scan_part parts[4];
+	pthread_t tids[4];
+	bool running[4] = { false };
+	size_t nthreads;
+	int *pids, err;
+
+	memset(out, 0, sizeof(*out));
+	err = read_pids(procfd, &pids, &sh.npids);
 	if (err) {
-		closedir(d);
+		free(pids);
 		return err;
 	}
-	while ((de = readdir(d))) {
-		struct proc_stat ps;
-		struct golist_proc p;
-		bool is_go;
-		int pid;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = atoi(de->d_name);
-		/* One read of stat gives ppid, comm and the kernel-thread flag; failure = exited. */
-		if (proc_read_stat(procfd, pid, &ps))
-			continue;
-		err = push((void **)&out->all, &out->nall, &capall, sizeof(*out->all));
-		if (err)
-			break;
-		out->all[out->nall - 1] = (struct golist_pair){ pid, ps.ppid };
-		if ((ps.flags & PF_KTHREAD_FLAG) || ps.state == 'Z' || ps.state == 'X')
-			continue;
-		err = inspect(procfd, cache, &ps, &p, &is_go);
-		if (err == -ENOMEM)
-			break;
-		if (denied_err(err))
-			out->denied++;
-		err = 0;
-		if (!is_go)
-			continue;
-		err = push((void **)&out->go, &out->ngo, &capgo, sizeof(*out->go));
-		if (err)
-			break;
-		out->go[out->ngo - 1] = p;
+	sh.pids = pids;
+	err = exe_cache_new(&sh.cache);
+	if (err) {
+		free(pids);
+		return err;
 	}
-	out->parsed = exe_cache_parsed(cache);
-	exe_cache_free(cache);
-	closedir(d);
+	pthread_mutex_init(&sh.lock, NULL);
+	nthreads = scan_threads(sh.npids);
+	memset(parts, 0, sizeof(parts));
+	for (size_t t = 0; t < nthreads; t++) {
+		parts[t] = (struct scan_part){ .sh = &sh, .first = t, .step = nthreads };
+		running[t] = t && !pthread_create(&tids[t], NULL, scan_part_run, &parts[t]);
+	}
+	/* Part 0, and the share of any thread that could not start, run on this thread. */
+	for (size_t t = 0; t < nthreads; t++)
+		if (!running[t])
+			scan_part_run(&parts[t]);
+	for (size_t t = 1; t < nthreads; t++)
+		if (running[t])
+			pthread_join(tids[t], NULL);
+	for (size_t t = 0; t < nthreads; t++) {
+		if (!err)
+			err = parts[t].err;
+		if (!err)
+			err = merge(out, &parts[t].res);
+		golist_scan_free(&parts[t].res);
+	}
+	out->parsed = exe_cache_parsed(sh.cache);
+	exe_cache_free(sh.cache);
+	pthread_mutex_destroy(&sh.lock);
+	free(pids);
 	if (err) {
 		golist_scan_free(out);
 		return err;

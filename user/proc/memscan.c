@@ -34,7 +34,7 @@ static int mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
 	return 0;
 }
 
-static int read_regions(int procfd, int pid, struct region **out, size_t *n)
+static int read_regions(int procfd, int pid, unsigned long exe_ino, struct region **out, size_t *n)
 {
 	char rel[32], *buf, *p, *end;
 	struct region *v = NULL;
@@ -65,7 +65,8 @@ static int read_regions(int procfd, int pid, struct region **out, size_t *n)
 			bool special = m.name_len && m.name[0] == '[';
 			bool memfd = m.name_len > 7 && !strncmp(m.name, "/memfd:", 7);
 			v[cnt++] = (struct region){ m.start, m.end, m.r, m.w, m.x,
-						    !special && !m.shared && (m.inode == 0 || memfd) };
+						    !special && !m.shared &&
+						    (m.inode == 0 || (memfd && m.inode != exe_ino)) };
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -177,7 +178,7 @@ static bool find_buildinfo(int *fd, const struct region *v, size_t n, uint8_t *c
 	return false;
 }
 
-int proc_memscan_go(int procfd, int pid, struct gobuildinfo *bi, bool *found)
+int proc_memscan_go(int procfd, int pid, unsigned long exe_ino, struct gobuildinfo *bi, bool *found)
 {
 	struct region *v;
 	size_t n;
@@ -188,7 +189,7 @@ int proc_memscan_go(int procfd, int pid, struct gobuildinfo *bi, bool *found)
 
 	*found = false;
 	memset(bi, 0, sizeof(*bi));
-	err = read_regions(procfd, pid, &v, &n);
+	err = read_regions(procfd, pid, exe_ino, &v, &n);
 	if (err)
 		return err;
 	/* Without unpacked executable memory there is nothing a file scan missed: skip the reads. */

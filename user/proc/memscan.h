@@ -8,6 +8,7 @@
  * memory, a build-info blob in a writable mapping AND a pclntab in a non-writable mapping
  * whose text start lies in an executable mapping (so a heap copy of a Go binary never
  * counts). On success *found is true and bi is filled (free with buildinfo_free).
- * 0 or -errno (-EACCES when the memory cannot be read). */
-int proc_memscan_go(int procfd, int pid, struct gobuildinfo *bi, bool *found);
+ * exe_ino is the inode of /proc/PID/exe (already checked as a file: its own memfd mappings
+ * are not unpacked memory), 0 when unknown. 0 or -errno (-EACCES when memory is unreadable). */
+int proc_memscan_go(int procfd, int pid, unsigned long exe_ino, struct gobuildinfo *bi, bool *found);
 #endif

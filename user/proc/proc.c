@@ -25,6 +25,9 @@ int proc_read_buf(int procfd, const char *rel, char *buf, size_t cap, size_t *n)
 		if (r == 0)
 			break;
 		got += (size_t)r;
+		/* Single-record files (stat, status) come whole in the first read: a short read is EOF. */
+		if ((size_t)r < cap - 1 - (got - (size_t)r))
+			break;
 	}
 	close(fd);
 	buf[got] = '\0';
@@ -32,7 +35,9 @@ int proc_read_buf(int procfd, const char *rel, char *buf, size_t cap, size_t *n)
 	return 0;
 }
 
-int proc_read_alloc(int procfd, const char *rel, char **out, size_t *n)
+/* oneshot: the file is produced whole per read (stat, environ, cmdline), so a short read is
+ * EOF and the closing read returning 0 can be skipped; seq_file tables (maps, net) are not. */
+static int read_alloc(int procfd, const char *rel, bool oneshot, char **out, size_t *n)
 {
 	size_t cap = 4096, got = 0;
 	char *buf = malloc(cap);
@@ -63,6 +68,8 @@ int proc_read_alloc(int procfd, const char *rel, char **out, size_t *n)
 		if (r == 0)
 			break;
 		got += (size_t)r;
+		if (oneshot && got + 1 < cap)
+			break;
 	}
 	close(fd);
 	if (err) {
@@ -73,6 +80,11 @@ int proc_read_alloc(int procfd, const char *rel, char **out, size_t *n)
 	*out = buf;
 	*n = got;
 	return 0;
+}
+
+int proc_read_alloc(int procfd, const char *rel, char **out, size_t *n)
+{
+	return read_alloc(procfd, rel, false, out, n);
 }
 
 int proc_read_stat(int procfd, int pid, struct proc_stat *st)
@@ -143,7 +155,7 @@ int proc_read_cmdline(int procfd, int pid, char **buf, size_t *n, int *argc)
 	int err;
 
 	snprintf(rel, sizeof(rel), "%d/cmdline", pid);
-	err = proc_read_alloc(procfd, rel, buf, n);
+	err = read_alloc(procfd, rel, true, buf, n);
 	if (err)
 		return err;
 	*argc = 0;
@@ -160,7 +172,7 @@ int proc_read_environ(int procfd, int pid, char **buf, size_t *n)
 	char rel[32];
 
 	snprintf(rel, sizeof(rel), "%d/environ", pid);
-	return proc_read_alloc(procfd, rel, buf, n);
+	return read_alloc(procfd, rel, true, buf, n);
 }
 
 void proc_user_name(long uid, char *buf, size_t cap)

@@ -472,8 +472,10 @@ static int deliver(struct args_ptrace *p, args_event_fn fn, void *ctx)
 			continue;
 		r = fn(ctx, e, (const __u64 *)(rec + sizeof(*e)), rec + sizeof(*e) + e->nwords * 8u, e->nbytes);
 	}
-	memmove(p->buf, p->buf + off, p->len - off);
-	p->len -= off;
+	if (off) {
+		memmove(p->buf, p->buf + off, p->len - off);
+		p->len -= off;
+	}
 	return r;
 }
 

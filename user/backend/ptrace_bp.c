@@ -121,7 +121,7 @@ int pt_bp_trap(struct pt_session *s, struct pt_task *t, void *ctx)
 	struct pt_bp *bp;
 	struct pt_hit h;
 	uint64_t addr;
-	int r;
+	int r, fr;
 
 	if (ptr_load(t->tid, &cpu))
 		return 0;
@@ -135,20 +135,30 @@ int pt_bp_trap(struct pt_session *s, struct pt_task *t, void *ctx)
 		.task = t, .addr = addr, .cookie = bp->cookie, .cpu = &cpu,
 		.branch_taken = ptr_jcc_taken(&bp->insn, ptr_flags(&cpu)),
 	};
-	r = b->fn ? b->fn(b->ctx, &h) : 0;
-	if (r < 0)
-		return r;
+	/* Even when the callback fails, the thread must get past the breakpoint: resumed at
+	 * addr + 1 it would run the middle of an instruction. */
+	fr = b->fn ? b->fn(b->ctx, &h) : 0;
 	if (bp->insn.kind != PTR_INSN_OTHER) {
 		r = ptr_emulate(b->pid, &bp->insn, addr, &cpu);
-		if (!r)
+		if (r) {
+			/* e.g. RET with an unreadable stack: rewind and single-step it instead */
+			ptr_set_pc(&cpu, addr);
 			r = ptr_store(t->tid, &cpu);
-		return r == -ESRCH ? 1 : (r ? r : 1);
+			if (!r)
+				r = step_over(s, b, t, bp);
+		} else {
+			r = ptr_store(t->tid, &cpu);
+		}
+	} else {
+		r = ptr_store(t->tid, &cpu);
+		if (!r)
+			r = step_over(s, b, t, bp);
 	}
-	r = ptr_store(t->tid, &cpu);
-	if (r)
-		return r == -ESRCH ? 1 : r;
-	r = step_over(s, b, t, bp);
-	return r ? r : 1;
+	if (r == -ESRCH)
+		r = 0;  /* killed meanwhile: its exit status follows */
+	if (!r)
+		r = fr;
+	return r < 0 ? r : 1;
 }
 
 /* Whether SIGTRAP is pending for tid (queued but not yet reported to us). */

@@ -108,7 +108,7 @@ struct pclntab_hdr {
 	uint64_t text_start;    /* 1.18+: runtime.text (may be unrelocated in PIE files); else 0 */
 	size_t hdr_size;        /* bytes of the header proper */
 };
-/* Pure header check: buf needs only the header's bytes (64 suffice on 64-bit). Checks magic,
+/* Pure header check: buf needs only the header's bytes (72 on 64-bit, 40 on 32-bit). Checks magic,
  * padding, quantum, pointer size and that the table offsets are ordered; 0 or -ENOEXEC. */
 int pclntab_probe(const uint8_t *buf, size_t n, struct pclntab_hdr *out);
 /* The binary's pclntab header; 0 or -ENOENT. Loads the pclntab on first use. */

@@ -108,6 +108,6 @@ int main(int argc, char **argv)
 	*w++ = AT_ENTRY; *w++ = eh.e_entry;
 	*w++ = AT_NULL;  *w++ = 0;
 	__asm__ volatile("mov %0, %%rsp\n\txor %%edx, %%edx\n\tjmp *%1\n"
-			 :: "r"(sp), "r"(eh.e_entry) : "memory");
+			 :: "r"(sp), "r"(eh.e_entry) : "rdx", "memory");
 	__builtin_unreachable();
 }

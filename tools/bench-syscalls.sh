@@ -5,9 +5,13 @@
 # parked, the tracer attaches to its PID, then the loop is released, so attach cost is not
 # measured. Runs are interleaved (repetition r runs every configuration once) so load changes
 # on the machine hit all configurations alike; medians are printed. Added cost per syscall =
-# traced ns/call - untraced ns/call (same thread count). Every tracer's getppid count is
-# checked against the loop's exact number. strace and perf trace are ~100x slower per call,
-# so they run SLOW_CALLS calls (the per-call figure is what is compared).
+# traced ns/call - untraced ns/call (same thread count), both in wall time and in the loop
+# process's CPU time. BPF tools run their programs in the syscall's own context, so their cost
+# is CPU time of the loop, and CPU time does not grow while the loop waits for a CPU on a
+# busy machine: the BPF ratios use it. strace and perf trace cost mostly waiting for the
+# tracer, so they are compared in wall time. Every tracer's getppid count is checked
+# against the loop's exact number. strace and perf trace are ~100x slower per call, so they
+# run SLOW_CALLS calls (the per-call figure is what is compared).
 #
 # Environment: BUILD (required), CALLS (2000000), SLOW_CALLS (200000), REPS (5), SLOW_REPS (3).
 set -eu
@@ -118,22 +122,26 @@ run_one() {
 		tracer=
 	fi
 	sed -n 's/^ns_per_call=\([0-9.]*\).*/\1/p' "$work/loop.out" >> "$work/$1.ns"
+	sed -n 's/.*cpu_ns_per_call=\([0-9.]*\).*/\1/p' "$work/loop.out" >> "$work/$1.cpu"
 	echo "$(count_of "$1")" >> "$work/$1.count"
 }
 
-# result NAME BASE: prints the row of NAME; sets med and added.
+# result NAME BASE: prints the row of NAME; sets added_NAME (wall) and cpu_NAME (CPU time).
 result() {
 	config "$1"
 	med=$(median < "$work/$1.ns")
 	base=$(median < "$work/$2.ns")
 	added=$(awk -v m="$med" -v b="$base" 'BEGIN { printf "%.1f", m - b }')
+	cmed=$(median < "$work/$1.cpu")
+	cbase=$(median < "$work/$2.cpu")
+	cadded=$(awk -v m="$cmed" -v b="$cbase" 'BEGIN { printf "%.1f", m - b }')
 	exact=yes
 	while read -r c; do
 		[ "$c" = - ] && { exact=-; continue; }
 		[ "$c" = "$calls" ] || exact="no ($c)"
 	done < "$work/$1.count"
-	printf '%-36s %7s %10s %10s  %s\n' "$label" "$threads" "$med" "$added" "$exact"
-	eval "added_$1=$added"
+	printf '%-34s %7s %9s %9s %9s %9s  %s\n' "$label" "$threads" "$med" "$added" "$cmed" "$cadded" "$exact"
+	eval "added_$1=$added cpu_$1=$cadded"
 }
 
 ratio() {
@@ -156,7 +164,8 @@ while [ $r -lt "$SLOW_REPS" ]; do
 	r=$((r + 1))
 done
 echo
-printf '%-36s %7s %10s %10s  %s\n' configuration threads ns/call "added ns" "exact count"
+printf '%-34s %7s %9s %9s %9s %9s  %s\n' "" "" wall wall cpu cpu ""
+printf '%-34s %7s %9s %9s %9s %9s  %s\n' configuration threads ns/call added ns/call added "exact count"
 for c in untraced1 gotrace1 syscount1 syscountL1; do result $c untraced1; done
 for c in untraced4 gotrace4 syscount4 syscountL4; do result $c untraced4; done
 echo "gotrace's own cost (BPF program levels, 1 thread):"
@@ -165,6 +174,8 @@ echo "slow peers (1 thread):"
 for c in slow_untraced strace perf; do result $c slow_untraced; done
 echo
 echo "gotrace's added cost / the peer's added cost (lower is better; target <= 0.60x syscount -L):"
-echo "  1 thread:  vs syscount -L $(ratio "$added_gotrace1" "$added_syscountL1"), vs syscount $(ratio "$added_gotrace1" "$added_syscount1"), vs strace -c -f $(ratio "$added_gotrace1" "$added_strace"), vs perf trace -s $(ratio "$added_gotrace1" "$added_perf")"
-echo "  4 threads: vs syscount -L $(ratio "$added_gotrace4" "$added_syscountL4"), vs syscount $(ratio "$added_gotrace4" "$added_syscount4")"
-echo "  bare enter+exit dispatch (--bpf-level empty) vs syscount -L: $(ratio "$added_level_empty" "$added_syscountL1")"
+echo "  1 thread,  CPU:  vs syscount -L $(ratio "$cpu_gotrace1" "$cpu_syscountL1"), vs syscount $(ratio "$cpu_gotrace1" "$cpu_syscount1")"
+echo "  4 threads, CPU:  vs syscount -L $(ratio "$cpu_gotrace4" "$cpu_syscountL4"), vs syscount $(ratio "$cpu_gotrace4" "$cpu_syscount4")"
+echo "  1 thread,  wall: vs syscount -L $(ratio "$added_gotrace1" "$added_syscountL1"), vs syscount $(ratio "$added_gotrace1" "$added_syscount1"), vs strace -c -f $(ratio "$added_gotrace1" "$added_strace"), vs perf trace -s $(ratio "$added_gotrace1" "$added_perf")"
+echo "  bare enter+exit dispatch (--bpf-level empty) vs syscount -L, CPU: $(ratio "$cpu_level_empty" "$cpu_syscountL1")"
+echo "  tp_btf vs raw_tp (full program), CPU: $cpu_level_full vs $cpu_rawtp ns added"

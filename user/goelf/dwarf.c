@@ -281,16 +281,28 @@ static int find_func(struct godwarf *d, const struct gofuncinfo *fi, Dwarf_Die *
 int godwarf_func_params(struct godwarf *d, const struct gofuncinfo *fi, struct gotype_pool *pool,
 			struct gosig *sig, struct godwarf_loc **locs)
 {
+	bool trampoline;
+
+	return dw_func_params(d, fi, pool, sig, locs, &trampoline);
+}
+
+int dw_func_params(struct godwarf *d, const struct gofuncinfo *fi, struct gotype_pool *pool,
+		   struct gosig *sig, struct godwarf_loc **locs, bool *trampoline)
+{
 	Dwarf_Die fn, child;
 	Dwarf_Addr entry = 0;
+	Dwarf_Attribute a;
 	struct dwtype_conv *cv;
 	int n = 0, rc;
 
 	memset(sig, 0, sizeof(*sig));
 	*locs = NULL;
+	*trampoline = false;
 	rc = find_func(d, fi, &fn);
 	if (rc)
 		return rc;
+	if (dwarf_attr(&fn, DW_AT_trampoline, &a))
+		dwarf_formflag(&a, trampoline);
 	dwarf_lowpc(&fn, &entry);
 	const char *fname = dwarf_diename(&fn);
 

@@ -31,4 +31,9 @@ struct gotype *dwtype_convert(struct dwtype_conv *cv, Dwarf_Die *die);
 /* Where parameter DIE param (of type_size bytes) is at address entry (the function's
  * low_pc), from its DW_AT_location; gl->known false when DWARF does not say. */
 void dwloc_param_entry(Dwarf_Die *param, uint64_t entry, uint32_t type_size, struct godwarf_loc *gl);
+
+/* godwarf_func_params, also saying whether the DIE is a compiler-generated wrapper
+ * (DW_AT_trampoline), whose receiver has no DIE. */
+int dw_func_params(struct godwarf *d, const struct gofuncinfo *fi, struct gotype_pool *pool,
+		   struct gosig *sig, struct godwarf_loc **locs, bool *trampoline);
 #endif

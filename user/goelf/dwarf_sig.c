@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "goelf/dwarf.h"
+#include "goelf/dwarf_internal.h"
 
 #define MAX_BLANKS 32
 
@@ -116,7 +117,7 @@ int godwarf_check_plan(const struct gosig *sig, const struct abi_plan *plan,
 	return 0;
 }
 
-/* Inserts `count` blank parameters of type t before index at (pool memory is not freed
+/* Inserts `count` blank arguments of type t before index at (pool memory is not freed
  * one by one, so the arrays are simply reallocated in the pool). */
 static int insert_blanks(struct gotype_pool *pool, struct gosig *sig, struct godwarf_loc **locs,
 			 int at, int count, struct gotype *t, const char *name)
@@ -128,12 +129,15 @@ static int insert_blanks(struct gotype_pool *pool, struct gosig *sig, struct god
 
 	if (!np || !nl || !bname || !t)
 		return -ENOMEM;
-	memcpy(np, sig->params, at * sizeof(*np));
-	memcpy(nl, *locs, at * sizeof(*nl));
+	/* A function without parameter DIEs has NULL arrays: nothing to copy. */
+	if (sig->nparams) {
+		memcpy(np, sig->params, at * sizeof(*np));
+		memcpy(nl, *locs, at * sizeof(*nl));
+		memcpy(np + at + count, sig->params + at, (sig->nparams - at) * sizeof(*np));
+		memcpy(nl + at + count, *locs + at, (sig->nparams - at) * sizeof(*nl));
+	}
 	for (int i = 0; i < count; i++)
-		np[at + i] = (struct goparam){ .name = bname, .type = t, .is_result = sig->params[at].is_result };
-	memcpy(np + at + count, sig->params + at, (sig->nparams - at) * sizeof(*np));
-	memcpy(nl + at + count, *locs + at, (sig->nparams - at) * sizeof(*nl));
+		np[at + i] = (struct goparam){ .name = bname, .type = t, .is_result = false };
 	sig->params = np;
 	*locs = nl;
 	sig->nparams = n;
@@ -218,16 +222,36 @@ static int restore_one_gap(struct gotype_pool *pool, struct gosig *sig, struct g
 	return 0;
 }
 
+/* The receiver type of a pointer-method wrapper from its name: "pkg.(*T).M" -> *pkg.T
+ * (a pointer: its layout does not matter). NULL for other names, and for method-value
+ * closures ("pkg.(*T).M-fm"), which get the receiver from their closure context. */
+static struct gotype *wrapper_receiver(struct gotype_pool *pool, const char *func)
+{
+	const char *open = func ? strstr(func, ".(*") : NULL, *close;
+	size_t len = func ? strlen(func) : 0;
+	char name[512];
+	struct gotype *t;
+
+	if (!open || !(close = strstr(open, ").")) || (len > 3 && !strcmp(func + len - 3, "-fm")))
+		return NULL;
+	if (snprintf(name, sizeof(name), "*%.*s.%.*s", (int)(open - func), func,
+		     (int)(close - open - 3), open + 3) >= (int)sizeof(name))
+		return NULL;
+	t = gotype_new(pool, GK_PTR, name, 8, 8);
+	return t;
+}
+
 int godwarf_func_sig(struct godwarf *d, const struct gofuncinfo *fi, int go_minor,
 		     struct gotype_pool *pool, struct gosig *sig, char *err, size_t errlen)
 {
 	struct godwarf_loc *locs;
 	struct abi_plan plan;
+	bool trampoline;
 	int rc;
 
 	if (errlen)
 		err[0] = '\0';
-	rc = godwarf_func_params(d, fi, pool, sig, &locs);
+	rc = dw_func_params(d, fi, pool, sig, &locs, &trampoline);
 	if (rc)
 		return rc;
 	/* The linker suffixes assembly functions' symbols when a wrapper exists. */
@@ -240,6 +264,17 @@ int godwarf_func_sig(struct godwarf *d, const struct gofuncinfo *fi, int go_mino
 	 * signature, which is not the same as knowing it is empty. */
 	if (sig->abi0 && sig->nparams == 0)
 		return -ENOENT;
+	/* A generated pointer-receiver wrapper ("main.(*T).M", DW_AT_trampoline) lists no
+	 * receiver; with no other argument there is no gap to see it by, so add it here. */
+	if (trampoline) {
+		struct gotype *recv = wrapper_receiver(pool, sig->func);
+
+		/* Method-value closures without any parameter DIE: nothing is known. */
+		if (!recv && sig->nparams == 0)
+			return -ENOENT;
+		if (recv && (rc = insert_blanks(pool, sig, &locs, 0, 1, recv, "_")))
+			return rc;
+	}
 	/* Shape-instantiated generic functions take their dictionary first; DWARF omits it. */
 	if (sig->func && strstr(sig->func, "[go.shape.")) {
 		rc = insert_blanks(pool, sig, &locs, 0, 1, gotype_basic(pool, "uintptr"), ".dict");

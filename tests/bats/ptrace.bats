@@ -267,7 +267,7 @@ sym_addr() { nm "$1" | awk -v s="$2" '$3 == s { print $1 }'; }
 	hot=$(sym_addr "$bin" main.hot)
 	leaf=$(sym_addr "$bin" main.leaf)
 	[ -n "$hot" ] && [ -n "$leaf" ]
-	start_bg "$bin" -goroutines 8 -calls 200000 -pause-every 100 -ready "$T/ready" > "$T/sc.out"
+	start_bg "$bin" -goroutines 8 -calls 200000 -pause-every 100 -ready "$T/ready" -hold "$T/hold" > "$T/sc.out"
 	local pid=$BG_PID
 	wait_for_file "$T/ready"
 	local before_h before_l
@@ -284,6 +284,7 @@ sym_addr() { nm "$1" | awk -v s="$2" '$3 == s { print $1 }'; }
 	grep -q '^hits=[1-9]' "$T/drv.out"
 	[ "$(text_at "$pid" "$hot" 32)" = "$before_h" ]
 	[ "$(text_at "$pid" "$leaf" 32)" = "$before_l" ]
+	touch "$T/hold"
 	wait_status "$pid"
 	cat "$T/sc.out"
 	[ "$STATUS" -eq 0 ]
@@ -403,7 +404,7 @@ print(repr(e))' "$1"
 @test "args --backend ptrace on selfcheck (Jcc entry + RET probes, 8 goroutines), SIGINT mid-run: fixture right, text byte-identical" {
 	local bin=$FIX/selfcheck hot
 	hot=$(sym_addr "$bin" main.hot)
-	start_bg "$bin" -goroutines 8 -calls 200000 -pause-every 100 -ready "$T/ready" > "$T/sc.out"
+	start_bg "$bin" -goroutines 8 -calls 200000 -pause-every 100 -ready "$T/ready" -hold "$T/hold" > "$T/sc.out"
 	local pid=$BG_PID i=0
 	wait_for_file "$T/ready"
 	local before
@@ -417,6 +418,7 @@ print(repr(e))' "$1"
 	cat "$T/err"
 	[ "$STATUS" -eq 0 ]
 	[ "$(text_at "$pid" "$hot" 96)" = "$before" ]
+	touch "$T/hold"
 	# Every traced result is the function's own arithmetic: hot(a, x) = a*0.5*x + 1.
 	grep ' main\.hot(' "$T/out" | head -50 | sed -E 's/.*main\.hot\(a=(-?[0-9]+), x=([-0-9.e+]+)\) = ([-0-9.e+]+) .*/\1 \2 \3/' |
 		python3 -c 'import sys

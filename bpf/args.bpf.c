@@ -182,19 +182,89 @@ static __always_inline void run_plan(const struct go_regs *ctx, const struct arg
 	s->h.nbytes = rc.nbytes;
 }
 
+/* Waking the consumer per record costs more than the probe itself; wake it in batches
+ * (it also polls on a short timeout, so a quiet trickle still shows up promptly). */
+static __always_inline __u64 wake_flags(const struct args_conf *c, __u64 size)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= c->wake_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void emit(struct scratch *s, const struct args_conf *c)
 {
 	__u64 size = sizeof(s->h) + (__u64)s->h.nwords * 8 + s->h.nbytes;
-	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (size > sizeof(*s))
 		return;
-	/* Waking the consumer per record costs more than the probe itself; wake it in batches
-	 * (it also polls on a short timeout, so a quiet trickle still shows up promptly). */
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= c->wake_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, s, size, flags))
+	if (bpf_ringbuf_output(&events, s, size, wake_flags(c, size)))
 		count_lost();
+}
+
+/* The common case, a few register/stack words and no bytes, is written straight into a
+ * reserved ring-buffer slot: no scratch copy, no loop helper. */
+#define SMALL_WORDS 8
+struct small_rec {
+	struct args_event h;
+	__u64 words[SMALL_WORDS];
+};
+
+static __always_inline bool plan_is_small(const struct args_plan *p, __u32 w)
+{
+	__u32 n = p->nops;
+
+	if (n + w > SMALL_WORDS)
+		return false;
+	if (!n)
+		return true;
+	n--;
+	asm volatile("" : "+r"(n));
+	if (n >= SMALL_WORDS)
+		return false;
+	/* byte copies come last in a plan: none when the last op is a word */
+	return p->ops[n].kind != ARGS_OP_BYTES;
+}
+
+static __always_inline void emit_small(const struct go_regs *ctx, const struct args_plan *p,
+				       const struct args_conf *c, const struct args_event *h,
+				       const __u64 pre[ARGS_RET_WORDS], __u32 w)
+{
+	struct small_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	__u64 regs[GO_NUM_IREGS], sp = go_sp(ctx);
+	__u32 nops = p->nops;
+
+	if (!r) {
+		count_lost();
+		return;
+	}
+	r->h = *h;
+	go_iregs(ctx, regs);
+	for (__u32 i = 0; i < ARGS_RET_WORDS; i++)
+		if (i < w)
+			r->words[i] = pre[i];
+	for (__u32 i = 0; i < SMALL_WORDS; i++) {
+		const struct args_op *op;
+		__u32 j = i, k = w + i;
+		__u64 v = 0;
+
+		if (i >= nops || k >= SMALL_WORDS)
+			break;
+		/* re-bound the indexes where they are used (see run_op) */
+		asm volatile("" : "+r"(j), "+r"(k));
+		if (j >= SMALL_WORDS || k >= SMALL_WORDS)
+			break;
+		op = &p->ops[j];
+		if (op->kind == ARGS_OP_IREG) {
+			if (op->reg < GO_NUM_IREGS)
+				v = regs[op->reg];
+		} else if (bpf_probe_read_user(&v, sizeof(v), (void *)(sp + (__s64)op->off))) {
+			v = 0;
+		}
+		r->words[k] = v;
+	}
+	r->h.nwords = w + nops;
+	r->h.nbytes = 0;
+	bpf_ringbuf_submit(r, wake_flags(c, sizeof(*r)));
 }
 
 SEC("uprobe")
@@ -207,8 +277,9 @@ int go_probe(void *raw)
 	const struct args_plan *p;
 	const struct args_conf *c;
 	struct args_frame fr = {};
+	struct args_event h = {};
 	struct scratch *s;
-	__u64 now, g, w = 0;
+	__u64 now, g, w = 0, pre[ARGS_RET_WORDS];
 
 	p = bpf_map_lookup_elem(&plans, &id);
 	c = bpf_map_lookup_elem(&conf, &zero);
@@ -240,26 +311,27 @@ int go_probe(void *raw)
 		bpf_map_update_elem(&inflight, &fr, &now, BPF_ANY);
 	}
 
+	h.ts = now;
+	h.pid = tgid;
+	h.tid = (__u32)pid_tgid;
+	h.probe = id;
+	if (p->goid_off)
+		bpf_probe_read_user(&h.goid, sizeof(h.goid), (void *)(g + p->goid_off));
+	pre[0] = fr.g;
+	pre[1] = fr.depth;
+	pre[2] = w;
+	w = p->kind == ARGS_PROBE_RET ? ARGS_RET_WORDS : p->pair ? ARGS_PAIR_WORDS : 0;
+	if (plan_is_small(p, (__u32)w)) {
+		emit_small(ctx, p, c, &h, pre, (__u32)w);
+		return 0;
+	}
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
-	s->h.ts = now;
-	s->h.pid = tgid;
-	s->h.tid = (__u32)pid_tgid;
-	s->h.probe = id;
-	s->h.goid = 0;
-	if (p->goid_off)
-		bpf_probe_read_user(&s->h.goid, sizeof(s->h.goid), (void *)(g + p->goid_off));
-	if (p->kind == ARGS_PROBE_RET || p->pair) {
-		WORD(s, 0) = fr.g;
-		WORD(s, 1) = fr.depth;
-		if (p->kind == ARGS_PROBE_RET) {
-			WORD(s, 2) = w;
-			w = ARGS_RET_WORDS;
-		} else {
-			w = ARGS_PAIR_WORDS;
-		}
-	}
+	s->h = h;
+	for (__u32 i = 0; i < ARGS_RET_WORDS; i++)
+		if (i < w)
+			WORD(s, i) = pre[i];
 	run_plan(ctx, p, s, (__u32)w);
 	emit(s, c);
 	return 0;

@@ -40,14 +40,14 @@ run_cfg() {
 untraced() { "$FIXB" -n "$1" 2> "$tmp/fix.err"; }
 
 gotrace_args() {
-	"$GOTRACE" args main.computeE -- "$FIXB" -n "$1" > "$tmp/out" 2> "$tmp/fix.err"
+	"$GOTRACE" args --backend bpf main.computeE -- "$FIXB" -n "$1" > "$tmp/out" 2> "$tmp/fix.err"
 	wc -l < "$tmp/out" > "$tmp/events"
 	sed -n 's/^gotrace: \([0-9]*\) events lost$/\1/p' "$tmp/fix.err" > "$tmp/lost"
 	[ -s "$tmp/lost" ] || echo 0 > "$tmp/lost"
 }
 
 gotrace_ret() {
-	"$GOTRACE" args --ret main.computeE -- "$FIXB" -n "$1" > "$tmp/out" 2> "$tmp/fix.err"
+	"$GOTRACE" args --backend bpf --ret main.computeE -- "$FIXB" -n "$1" > "$tmp/out" 2> "$tmp/fix.err"
 	wc -l < "$tmp/out" > "$tmp/events"
 	sed -n 's/^gotrace: \([0-9]*\) events lost$/\1/p' "$tmp/fix.err" > "$tmp/lost"
 	[ -s "$tmp/lost" ] || echo 0 > "$tmp/lost"
@@ -144,7 +144,7 @@ sleep 0.5
 i=0
 while [ $i -lt 5 ]; do
 	t0=$(date +%s%N)
-	"$GOTRACE" args -p "$bigpid" main.target > /dev/null 2> "$tmp/attach.err" &
+	"$GOTRACE" args --backend bpf -p "$bigpid" main.target > /dev/null 2> "$tmp/attach.err" &
 	gp=$!
 	while ! grep -q '^gotrace: tracing ' "$tmp/attach.err" 2>/dev/null; do
 		kill -0 "$gp" 2>/dev/null || break

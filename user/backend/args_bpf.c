@@ -41,8 +41,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	words_end = sizeof(*e) + (size_t)e->nwords * 8;
 	if (words_end > size)
 		return 0;
+	/* small records are fixed-size slots: the header, not the slot, says how many bytes */
+	if (e->nbytes > size - words_end)
+		return 0;
 	b->stop = b->fn(b->fn_ctx, e, (const __u64 *)(e + 1), (const uint8_t *)data + words_end,
-			size - words_end);
+			e->nbytes);
 	return b->stop;
 }
 

@@ -1,6 +1,7 @@
 /* Tests of the DWARF reader on the real argsfix fixture: signatures, blanks, plan cross-check, g offsets. */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "unit.h"
 #include "goelf/dwarf.h"
 #include "goelf/goelf.h"
@@ -381,6 +382,51 @@ static void test_stripped_has_no_dwarf(void)
 	goelf_close(g);
 }
 
+/* The same fixture with its DWARF uncompressed, and GNU-compressed (.zdebug_*, what
+ * Go wrote before 1.20 by default): both read alike. */
+static void test_section_encodings(void)
+{
+	static const char *const variants[] = { "--decompress-debug-sections", "--compress-debug-sections=zlib-gnu" };
+	char dir[] = "/tmp/test_dwarf.XXXXXX", path[2][700], cmd[2000];
+
+	if (!mkdtemp(dir)) {
+		UNIT_FAIL("mkdtemp");
+		return;
+	}
+	snprintf(path[0], sizeof(path[0]), "%s/plain", dir);
+	snprintf(path[1], sizeof(path[1]), "%s/zdebug", dir);
+	snprintf(cmd, sizeof(cmd), "objcopy %s '%s' '%s' && objcopy %s '%s' '%s'", variants[0], fixture, path[0],
+		 variants[1], path[0], path[1]);
+	if (system(cmd) != 0) {
+		UNIT_FAIL("%s failed", cmd);
+		return;
+	}
+	for (int v = 0; v < 2; v++) {
+		struct goelf *g;
+		struct godwarf *d;
+		struct gofuncinfo fi;
+		struct gotype_pool *pool;
+		struct gosig sig;
+		char err[256], buf[256];
+
+		if (goelf_open(path[v], &g)) {
+			UNIT_FAIL("goelf_open(%s)", path[v]);
+			continue;
+		}
+		CHECK_INT(godwarf_open(g, &d), 0);
+		gotype_pool_new(&pool);
+		CHECK_INT(goelf_func_by_name(g, "main.blank", &fi), 0);
+		CHECK_INT(godwarf_func_sig(d, &fi, 19, pool, &sig, err, sizeof(err)), 0);
+		gosig_format(&sig, buf, sizeof(buf));
+		CHECK_STR(buf, "main.blank(a int, _ uintptr, c int) int");
+		gotype_pool_free(pool);
+		godwarf_close(d);
+		goelf_close(g);
+		unlink(path[v]);
+	}
+	rmdir(dir);
+}
+
 /* A cgo binary mixes DWARF 4 Go CUs with gcc's DWARF 5 CUs (strings in .debug_str and
  * .debug_line_str, .debug_loclists): all of it must be readable from the image. */
 static void test_cgo_binary(void)
@@ -447,5 +493,6 @@ int main(void)
 	RUN(test_stripped_has_no_dwarf);
 	RUN(test_g_offsets);
 	RUN(test_cgo_binary);
+	RUN(test_section_encodings);
 	return UNIT_DONE();
 }

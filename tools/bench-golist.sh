@@ -73,4 +73,12 @@ else
 	echo "gops     not installed (not in Debian): skipped"
 fi
 ratio=$(echo "$g $p" | awk '{printf "%.2f", $1 / $2}')
-echo "golist/ps -e ratio: $ratio (target <= 0.50)"
+echo "golist/ps -e wall ratio: $ratio (target <= 0.50)"
+# CPU time (user + system) does not depend on how busy the machine is: a second view.
+if command -v perf > /dev/null 2>&1; then
+	cpu() { perf stat -r "$RUNS" -x, -e task-clock "$@" 2>&1 > /dev/null | awk -F, '/task-clock/ {print $1}'; }
+	gc=$(cpu "$GOLIST")
+	pc=$(cpu ps -e)
+	echo "$gc $pc" | awk '{printf "cpu time (mean): golist %.1f ms, ps -e %.1f ms, ratio %.2f\n", $1, $2, $1 / $2}'
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

@@ -249,6 +249,7 @@ assert_listed() {
 	assert_success
 	assert_line --regexp "^name: +$(comm_of 2)$"
 	assert_line --regexp '^go version: +- \(not a Go program\)$'
+	assert_line "cmd+args:     [$(comm_of 2)]"
 	run --separate-stderr "$GOLIST" 2 --json
 	assert_success
 	jq -e '.pid == 2 and .go == false and .path == null' <<<"$output"

@@ -242,6 +242,9 @@ static void print_text(int pid, const struct detail *d, FILE *out)
 	fmt_elapsed(d->elapsed, buf, sizeof(buf));
 	fprintf(out, LABEL "%s\n", "elapsed time:", buf);
 	fprintf(out, LABEL, "cmd+args:");
+	/* Kernel threads and zombies have no arguments: ps shows the name in brackets. */
+	if (!d->cmdline_len)
+		fprintf(out, "[%s]", d->st.comm);
 	for (size_t i = 0; i < d->cmdline_len; i += strlen(d->cmdline + i) + 1)
 		fprintf(out, "%s%s", i ? " " : "", d->cmdline + i);
 	fputc('\n', out);

@@ -387,7 +387,7 @@ static void test_stripped_has_no_dwarf(void)
 static void test_section_encodings(void)
 {
 	static const char *const variants[] = { "--decompress-debug-sections", "--compress-debug-sections=zlib-gnu" };
-	char dir[] = "/tmp/test_dwarf.XXXXXX", path[2][700], cmd[2000];
+	char dir[] = "/tmp/test_dwarf.XXXXXX", path[2][700], cmd[4096];
 
 	if (!mkdtemp(dir)) {
 		UNIT_FAIL("mkdtemp");

@@ -8,9 +8,11 @@
 
 struct godwarf;
 
-/* Opens the DWARF of g: plain .debug_*, SHF_COMPRESSED .debug_* or Go <= 1.19's
- * .zdebug_* sections. g must outlive the handle. 0, -ENOENT when the binary has no
- * DWARF (e.g. built with -ldflags "-s -w"), or -errno. Cheap: CUs are indexed lazily. */
+/* Opens the DWARF of g: plain .debug_*, SHF_COMPRESSED .debug_* or .zdebug_* sections
+ * (compressed ones are inflated here, in parallel). g must outlive the handle. 0,
+ * -ENOENT when the binary has no DWARF (e.g. built with -ldflags "-s -w"), -EIO, or
+ * -ENOMEM. Functions are found per CU at first and through an index built after a few
+ * lookups. */
 int godwarf_open(struct goelf *g, struct godwarf **out);
 void godwarf_close(struct godwarf *d);
 
@@ -33,16 +35,19 @@ struct godwarf_loc {
  * names, types, result flags (DW_AT_variable_parameter) and entry locations, in DWARF
  * order (arguments, then results). Strings and types live in pool. sig->params and
  * *locs are pool memory too. 0 or -ENOENT (no DW_TAG_subprogram for it). fi->entry
- * (when non-zero) finds the CU through the address ranges, else fi->name is searched. */
+ * (when non-zero) finds the function by address, else fi->name is searched. */
 int godwarf_func_params(struct godwarf *d, const struct gofuncinfo *fi, struct gotype_pool *pool,
 			struct gosig *sig, struct godwarf_loc **locs);
 
-/* The signature gotrace args decodes with: the DWARF parameters, plus blank `_`
- * parameters (which Go omits from DWARF but which still take registers) restored as
- * name "_" from the gaps between the ABI positions and the DWARF locations, then the
- * whole goabi_plan(go_minor) cross-checked against every known DWARF location.
- * 0; -ENOENT (function not in DWARF); -EPROTO when the locations contradict the ABI
- * rules in a way blanks do not explain (err says which parameter and how). */
+/* The signature gotrace args decodes with: the DWARF parameters, plus what Go leaves
+ * out of DWARF but still passes in registers: blank `_` parameters and unnamed
+ * receivers (restored as "_" from the gaps between the ABI positions and the DWARF
+ * locations), the receiver of generated pointer-method wrappers ("_ *T"), and the
+ * dictionary of shape-instantiated generics (".dict"); then the whole
+ * goabi_plan(go_minor) cross-checked against every known DWARF location. sig->abi0 is
+ * set for ".abi0" symbols. 0; -ENOENT (function not in DWARF, or an assembly function,
+ * whose DIE lists no parameters); -EPROTO when the locations contradict the ABI rules
+ * in a way blanks do not explain (err says which parameter and how). */
 int godwarf_func_sig(struct godwarf *d, const struct gofuncinfo *fi, int go_minor,
 		     struct gotype_pool *pool, struct gosig *sig, char *err, size_t errlen);
 

@@ -85,6 +85,10 @@ static void test_types(void)
 	CHECK_INT(t->size, 16);
 	CHECK_INT(t->align, 8);
 	CHECK_STR(t->name, "struct { X int32; Y int32; Z float64 }");
+	CHECK_INT(sigparse_type("struct {\n\tA int8\n\tB, C string\n}", pool, &t, err, sizeof(err)), 0);
+	CHECK_INT(t->nfields, 3);
+	CHECK_INT(t->fields[2].offset, 24);
+	CHECK_STR(t->name, "struct { A int8; B string; C string }");
 	CHECK_INT(sigparse_type("struct{a bool; b int64; c byte}", pool, &t, err, sizeof(err)), 0);
 	CHECK_INT(t->fields[1].offset, 8);
 	CHECK_INT(t->size, 24);

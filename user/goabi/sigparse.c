@@ -457,7 +457,8 @@ static int parse_list(struct parser *ps, const char *close, const char *sep, boo
 		cnt++;
 		if (accept(ps, close))
 			break;
-		/* Struct fields may be separated by ';' or newlines; parameters by ','. */
+		/* Parameters are separated by ','; struct fields by ';' or a newline, with ','
+		 * between grouped names ("X, Y int32"). */
 		if (!accept(ps, sep) && !(sep[0] == ';' && ps->p > ps->s && memchr(save, '\n', ps->p - save)) &&
 		    !(sep[0] == ';' && accept(ps, ","))) {
 			skip_ws(ps);

@@ -241,15 +241,28 @@ static int merge(struct golist_scan *dst, struct golist_scan *src)
 	return 0;
 }
 
-/* Reading /proc is all system-call time, independent per process: one thread per CPU
- * (up to 4) splits the wall time when there are enough processes to be worth it. */
-static size_t scan_threads(size_t npids)
+/* Reading /proc is all system-call time, independent per process: extra threads split the
+ * wall time, but only on CPUs that are idle right now (measured: on a saturated machine a
+ * second thread only adds fd-table contention). The runnable count in /proc/loadavg says. */
+static size_t scan_threads(int procfd, size_t npids)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char buf[128];
+	size_t n;
+	int running;
 
 	if (npids < 256 || cpus < 2)
 		return 1;
-	return cpus > 4 ? 4 : (size_t)cpus;
+	if (proc_read_buf(procfd, "loadavg", buf, sizeof(buf), &n) ||
+	    sscanf(buf, "%*f %*f %*f %d/", &running) != 1)
+		return 1;
+	long idle = cpus - (running - 1);  /* the runnable count includes this thread */
+	if (idle < 1)
+		return 1;
+	long t = 1 + idle;
+	if (t > cpus)
+		t = cpus;
+	return t > 4 ? 4 : (size_t)t;
 }
 
 int golist_scan(int procfd, struct golist_scan *out)
@@ -274,7 +287,7 @@ int golist_scan(int procfd, struct golist_scan *out)
 		return err;
 	}
 	pthread_mutex_init(&sh.lock, NULL);
-	nthreads = scan_threads(sh.npids);
+	nthreads = scan_threads(procfd, sh.npids);
 	memset(parts, 0, sizeof(parts));
 	for (size_t t = 0; t < nthreads; t++) {
 		parts[t] = (struct scan_part){ .sh = &sh, .first = t, .step = nthreads };

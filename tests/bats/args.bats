@@ -308,3 +308,28 @@ calls() {
 	[ "$TRACE_RC" -eq 0 ]
 	[ "$(calls "$T/out" main.greet | grep -cE '^main\.greet\(s="hel"…\) = "hel"… \[')" -eq 3 ]
 }
+
+@test "args: two processes with -p A,B, one of them running a deleted binary" {
+	cp "$FIX/argsfix" "$T/argsfix-copy"
+	start_bg "$T/argsfix-copy" -ready "$T/ready1" -n 2 > "$T/fix1.out"
+	p1=$BG_PID
+	start_bg "$FIX/argsfix" -ready "$T/ready2" -n 2 > "$T/fix2.out"
+	p2=$BG_PID
+	wait_for_file "$T/ready1"
+	wait_for_file "$T/ready2"
+	rm "$T/argsfix-copy"
+	start_bg "$GOTRACE" args -p "$p1,$p2" --ret main.addInt64 > "$T/out" 2> "$T/err"
+	tp=$BG_PID
+	wait_for_line "$T/err" '^gotrace: tracing '
+	kill -USR1 "$p1" "$p2"
+	wait "$p1"
+	wait "$p2"
+	wait "$tp"
+	for p in $p1 $p2; do
+		for i in 1 2; do
+			grep -qE "^[0-9:.]+ pid=$p tid=[0-9]+ goid=[0-9]+ main\.addInt64\(a=$i, b=-100\) = $((i - 100)) \[" "$T/out"
+		done
+	done
+	[ "$(wc -l < "$T/out")" -eq 4 ]
+	grep -q 'calls traced (processes exited)' "$T/err"
+}

@@ -39,7 +39,8 @@ int proc_read_buf(int procfd, const char *rel, char *buf, size_t cap, size_t *n)
  * EOF and the closing read returning 0 can be skipped; seq_file tables (maps, net) are not. */
 static int read_alloc(int procfd, const char *rel, bool oneshot, char **out, size_t *n)
 {
-	size_t cap = 4096, got = 0;
+	/* Tables (maps, net tables) come in one read when the buffer holds them: start big. */
+	size_t cap = oneshot ? 4096 : 65536, got = 0;
 	char *buf = malloc(cap);
 	int fd, err = 0;
 

@@ -193,37 +193,71 @@ int proc_parse_unix_line(const char *line, struct proc_sock *out)
 	return 0;
 }
 
+/* Bounded hex field parser for maps lines: advances *p, fails on an empty field. */
+static bool hex_field(const char **p, const char *end, unsigned long long *v)
+{
+	const char *q = *p;
+	unsigned long long x = 0;
+
+	for (; q < end; q++) {
+		int d = *q >= '0' && *q <= '9' ? *q - '0' : *q >= 'a' && *q <= 'f' ? *q - 'a' + 10 :
+			*q >= 'A' && *q <= 'F' ? *q - 'A' + 10 : -1;
+		if (d < 0)
+			break;
+		x = x << 4 | (unsigned)d;
+	}
+	if (q == *p)
+		return false;
+	*v = x;
+	*p = q;
+	return true;
+}
+
+static bool expect(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static void skip_spaces(const char **p, const char *end)
+{
+	while (*p < end && **p == ' ')
+		(*p)++;
+}
+
+/* Hand-parsed (no sscanf): golist reads the maps of every non-Go process. */
 int proc_parse_maps_line(const char *line, size_t n, struct proc_map *out)
 {
-	char perms[5];
-	unsigned long long start, end, off, ino;
-	int pos = -1;
-	char buf[512];
-	size_t cp = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;  /* the numeric prefix fits */
+	const char *p = line, *end = line + n;
+	unsigned long long start, stop, off, dev, ino = 0;
 
 	memset(out, 0, sizeof(*out));
-	memcpy(buf, line, cp);
-	buf[cp] = '\0';
-	if (sscanf(buf, "%llx-%llx %4s %llx %*x:%*x %llu %n", &start, &end, perms, &off, &ino, &pos) < 5 ||
-	    strlen(perms) != 4 || end < start)
+	if (!hex_field(&p, end, &start) || !expect(&p, end, '-') || !hex_field(&p, end, &stop) ||
+	    !expect(&p, end, ' ') || end - p < 5 || p[4] != ' ' || stop < start)
 		return -EINVAL;
+	out->r = p[0] == 'r';
+	out->w = p[1] == 'w';
+	out->x = p[2] == 'x';
+	out->shared = p[3] == 's';
+	p += 5;
+	if (!hex_field(&p, end, &off) || !expect(&p, end, ' ') || !hex_field(&p, end, &dev) ||
+	    !expect(&p, end, ':') || !hex_field(&p, end, &dev) || !expect(&p, end, ' '))
+		return -EINVAL;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		ino = ino * 10 + (unsigned)(*p - '0');
+	if (p < end && *p != ' ' && *p != '\n')
+		return -EINVAL;
+	skip_spaces(&p, end);
 	out->start = start;
-	out->end = end;
+	out->end = stop;
 	out->offset = off;
 	out->inode = (unsigned long)ino;
-	out->r = perms[0] == 'r';
-	out->w = perms[1] == 'w';
-	out->x = perms[2] == 'x';
-	out->shared = perms[3] == 's';
-	if (pos > 0 && (size_t)pos < cp) {
-		out->name = line + pos;
-		out->name_len = n - (size_t)pos;
-		while (out->name_len && (out->name[out->name_len - 1] == '\n'))
-			out->name_len--;
-	} else {
-		out->name = "";
-		out->name_len = 0;
-	}
+	out->name = p;
+	out->name_len = (size_t)(end - p);
+	while (out->name_len && out->name[out->name_len - 1] == '\n')
+		out->name_len--;
 	return 0;
 }
 

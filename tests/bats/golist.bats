@@ -190,8 +190,13 @@ assert_listed() {
 	s3=$BG_PID
 	wait_exe "$s1" "$(readlink -f "$(command -v sleep)")"
 	wait_exe "$s3" "$(readlink -f /usr/bin/python3)"
+	# A Go process beside them: the listing is not empty and does show Go.
+	start_bg "$FIX/idle"
+	g=$BG_PID
+	wait_exe "$g" "$FIX/idle"
 	run --separate-stderr "$GOLIST" --no-header
 	assert_success
+	assert_line --regexp "^$g "
 	refute_line --regexp "^$s1 "
 	refute_line --regexp "^$s2 "
 	refute_line --regexp "^$s3 "

@@ -22,6 +22,8 @@
  * like the BPF side's LRU map (a panic never reaches a RET). */
 #define INFLIGHT_SLOTS 16384
 #define READ_CHUNK (64 * 1024)
+#define OUT_BYTES (256 * 1024)
+#define OUT_NS (20 * 1000000ull)
 /* Frames keep 8-byte alignment in the reader's buffer (the header has 64-bit fields). */
 #define FRAME_PAD(n) (((n) + 7) & ~(uint64_t)7)
 
@@ -54,6 +56,9 @@ struct args_ptrace {
 	uint8_t *buf;
 	size_t len, size;
 	/* tracer process only */
+	uint8_t *out;               /* records not yet written to the pipe */
+	size_t outlen;
+	uint64_t out_t0;            /* when the oldest of them was made */
 	struct pt_session s;
 	struct pt_bpset bps;
 	int data_fd;
@@ -220,6 +225,30 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* Hands the batched records to the reader. A blocking write: a slow reader slows the
+ * target down instead of losing calls. */
+static int out_flush(struct args_ptrace *p)
+{
+	int r = p->outlen ? write_all(p->data_fd, p->out, p->outlen) : 0;
+
+	p->outlen = 0;
+	return r == -EPIPE ? -EPIPE : 0;
+}
+
+/* Records are batched: waking the reader per call would cost more than the call's stops.
+ * A batch goes out when OUT_BYTES are pending or its oldest record is OUT_NS old (and
+ * whenever the tracer finds the target quiet, see tracer_body). */
+static int out_add(struct args_ptrace *p, const void *rec, size_t n, uint64_t now)
+{
+	if (!p->outlen)
+		p->out_t0 = now;
+	memcpy(p->out + p->outlen, rec, n);
+	p->outlen += n;
+	if (p->outlen + sizeof(struct record) > OUT_BYTES || now - p->out_t0 >= OUT_NS)
+		return out_flush(p);
+	return 0;
+}
+
 #define WORD(rec, i) (((uint64_t *)(rec)->data)[(i) & (ARGS_MAX_WORDS - 1)])
 
 /* Executes the plan's ops exactly as bpf/args.bpf.c's run_plan does, plus ARGS_OP_FREG. */
@@ -332,8 +361,7 @@ static int on_hit(void *ctx, const struct pt_hit *h)
 	}
 	run_plan(p, h, ap, (uint32_t)w);
 	rec->size = sizeof(rec->h) + rec->h.nwords * 8u + rec->h.nbytes;
-	/* A blocking write: a slow reader slows the target down instead of losing calls. */
-	return write_all(p->data_fd, rec, sizeof(rec->size) + FRAME_PAD(rec->size)) == -EPIPE ? -EPIPE : 0;
+	return out_add(p, rec, sizeof(rec->size) + FRAME_PAD(rec->size), now);
 }
 
 static int hook_trap(struct pt_session *s, struct pt_task *t, void *ctx)
@@ -374,7 +402,8 @@ static int tracer_body(void *arg, int report_fd, int data_fd)
 	p->data_fd = data_fd;
 	p->inflight = calloc(INFLIGHT_SLOTS, sizeof(*p->inflight));
 	p->rec = malloc(sizeof(*p->rec));
-	if (!p->inflight || !p->rec) {
+	p->out = malloc(OUT_BYTES);
+	if (!p->inflight || !p->rec || !p->out) {
 		pt_proc_report(report_fd, -ENOMEM, 0);
 		return 1;
 	}
@@ -387,9 +416,14 @@ static int tracer_body(void *arg, int report_fd, int data_fd)
 	if (!r && !pt_is_parked(p->pid))
 		r = plant(p);
 	pt_proc_report(report_fd, r, 0);
-	while (!r && why == PT_TIMEOUT)
-		r = pt_run(&p->s, 0, &sig, &why);
+	/* Short runs: a batch never waits longer than OUT_NS for a quiet target. */
+	while (!r && why == PT_TIMEOUT) {
+		r = pt_run(&p->s, pt_now_ns() + OUT_NS, &sig, &why);
+		if (!r)
+			r = out_flush(p);
+	}
 	pt_detach(&p->s);
+	out_flush(p);
 	pt_bp_free(&p->bps);
 	pt_session_free(&p->s);
 	return r ? 1 : 0;

@@ -368,16 +368,18 @@ static int dispatch(struct pt_session *s, pid_t pid, int st, bool detaching)
 
 int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *why)
 {
-	sigset_t set;
+	sigset_t set, stops;
 	siginfo_t si;
+	unsigned busy = 0;
 	int r, st;
 
 	*sig = 0;
-	sigemptyset(&set);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	set = stops;
 	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
 	for (;;) {
 		pid_t pid;
 
@@ -394,6 +396,18 @@ int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *w
 			r = dispatch(s, pid, st, false);
 			if (r)
 				return r;
+			/* A busy target may always have a stop pending: look for a stop request now
+			 * and then, not only when it goes quiet. */
+			if (++busy % 256 == 0) {
+				static const struct timespec zero;
+
+				r = sigtimedwait(&stops, &si, &zero);
+				if (r > 0) {
+					*sig = r;
+					*why = PT_SIGNALLED;
+					return 0;
+				}
+			}
 			continue;
 		}
 		if (pid < 0) {

@@ -9,11 +9,14 @@
 # on the stack-check jump, emulated) and with --ret, and under `dlv trace` (Debian's delve,
 # when installed); every printed call is counted.
 #
-# Environment: BUILD (required), CALLS (200000), ARGS_CALLS (50000), REPS (3).
+# dlv trace stops and prints through its debugger protocol (~ms per call): it runs DLV_CALLS.
+#
+# Environment: BUILD (required), CALLS (200000), ARGS_CALLS (50000), DLV_CALLS (1000), REPS (3).
 set -eu
 : "${BUILD:?}"
 CALLS=${CALLS:-200000}
 ARGS_CALLS=${ARGS_CALLS:-50000}
+DLV_CALLS=${DLV_CALLS:-1000}
 REPS=${REPS:-3}
 GOTRACE=$BUILD/gotrace
 LOOP=$BUILD/fixtures/sysloop
@@ -71,7 +74,7 @@ args_gotrace_ret() {
 }
 args_dlv() {
 	# dlv trace prints each call to stderr, mixed with the fixture's own timing line.
-	dlv trace --exec "$ARGSB" 'main.computeE$' -- -n "$ARGS_CALLS" > /dev/null 2> "$work/o" < /dev/null || true
+	dlv trace --exec "$ARGSB" 'main.computeE$' -- -n "$DLV_CALLS" > /dev/null 2> "$work/o" < /dev/null || true
 	grep -c '> goroutine(.*): main.computeE(' "$work/o" > "$work/n" || true
 }
 
@@ -95,7 +98,7 @@ for c in $cfgs; do
 	untraced) name=untraced ;;
 	gotrace) name="gotrace args --backend ptrace" ;;
 	gotrace_ret) name="gotrace args --backend ptrace --ret" ;;
-	dlv) name="dlv trace" ;;
+	dlv) name="dlv trace ($DLV_CALLS calls)" ;;
 	esac
 	m=$(median < "$work/args-$c")
 	printf '  %-40s %10s %12s %10s\n' "$name" "$m" "$(echo "$m $u" | awk '{ printf "%.1f", $1 - $2 }')" "$(cat "$work/args-$c.n")"

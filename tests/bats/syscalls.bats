@@ -128,21 +128,43 @@ wait_status() {
 	local addr
 	addr=$(cat "$T/port")
 	start_trace "$T/out" "$T/err" -p "$srv" -d 2
-	for i in 1 2 3 4 5; do
-		curl -sf "http://$addr/e?n=12" > /dev/null
-	done
+	# Requests all through the window, so some land in it however busy the machine is.
+	start_bg sh -c "while :; do curl -sf 'http://$addr/e?n=12' > /dev/null; done"
+	local client=$BG_PID
 	wait_status "$GT_PID"
+	kill "$client"
 	cat "$T/out"
 	[ "$STATUS" -eq 0 ]
-	# Five connections: five successful accept4 calls (the rest are EAGAIN).
 	read -r calls errors <<< "$(row "$T/out" accept4)"
-	[ $((calls - errors)) -eq 5 ]
-	[ "$(calls_of "$T/out" read)" -ge 5 ]
-	[ "$(calls_of "$T/out" write)" -ge 5 ]
+	[ $((calls - errors)) -ge 1 ]
+	[ "$(calls_of "$T/out" read)" -ge 1 ]
+	[ "$(calls_of "$T/out" write)" -ge 1 ]
 	alive "$srv"
 	run curl -sf "http://$addr/e?n=10"
 	assert_success
 	assert_output "2.718282"
+}
+
+@test "syscalls -p SERVER, five requests, Ctrl-C: exactly five accepted connections" {
+	start_bg "$FIX/server" -portfile "$T/port"
+	local srv=$BG_PID
+	wait_for_file "$T/port"
+	local addr
+	addr=$(cat "$T/port")
+	start_trace "$T/out" "$T/err" -p "$srv"
+	for i in 1 2 3 4 5; do
+		curl -sf "http://$addr/e?n=12" > /dev/null
+	done
+	kill -INT "$GT_PID"
+	wait_status "$GT_PID"
+	cat "$T/out"
+	[ "$STATUS" -eq 0 ]
+	# Five connections: five successful accept4 calls (the others are EAGAIN).
+	read -r calls errors <<< "$(row "$T/out" accept4)"
+	[ $((calls - errors)) -eq 5 ]
+	alive "$srv"
+	run curl -sf "http://$addr/"
+	assert_success
 }
 
 @test "syscalls --stacks names the Go call sites, also on the stripped -sw build; --folded counts add up" {
@@ -162,8 +184,9 @@ wait_status() {
 	start_bg "$FIX/server-pie" -portfile "$T/port"
 	local srv=$BG_PID
 	wait_for_file "$T/port"
-	start_trace "$T/out" "$T/err" -p "$srv" -d 1 --stacks
+	start_trace "$T/out" "$T/err" -p "$srv" --stacks
 	curl -sf "http://$(cat "$T/port")/" > /dev/null
+	kill -INT "$GT_PID"
 	wait_status "$GT_PID"
 	[ "$STATUS" -eq 0 ]
 	grep -q 'net/http.(\*conn).serve' "$T/out" || { cat "$T/out"; return 1; }

@@ -127,7 +127,7 @@ struct gotype *gotype_basic(struct gotype_pool *p, const char *name)
 	for (size_t i = 0; i < NBASIC; i++) {
 		const struct basic_def *d = &basic_defs[i];
 
-		if (strcmp(d->spelling, name))
+		if (strcmp(d->spelling, name) != 0)
 			continue;
 		if (!p->basic[i]) {
 			/* Multi-word predeclared types align to their word; complex to its halves. */

@@ -30,19 +30,20 @@ struct entry {
 
 static int fail(struct parser *ps, const char *at, const char *fmt, ...)
 {
+	va_list ap;
+	int n;
+
 	if (ps->rc)
 		return ps->rc;
 	ps->rc = -EINVAL;
-	if (ps->errlen) {
-		va_list ap;
-		int n;
-
-		va_start(ap, fmt);
-		n = vsnprintf(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < ps->errlen)
-			snprintf(ps->err + n, ps->errlen - n, " at column %d", (int)(at - ps->s) + 1);
-	}
+	if (!ps->errlen)
+		return ps->rc;
+	va_start(ap, fmt);
+	/* clang-analyzer misreads the va_list initialised just above. */
+	n = vsnprintf(ps->err, ps->errlen, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+	va_end(ap);
+	if (n >= 0 && (size_t)n < ps->errlen)
+		snprintf(ps->err + n, ps->errlen - n, " at column %d", (int)(at - ps->s) + 1);
 	return ps->rc;
 }
 
@@ -77,7 +78,7 @@ static bool accept(struct parser *ps, const char *tok)
 	size_t n = strlen(tok);
 
 	skip_ws(ps);
-	if (strncmp(ps->p, tok, n))
+	if (strncmp(ps->p, tok, n) != 0)
 		return false;
 	/* A keyword must not run into a longer identifier ("chanx"). */
 	if (ident_char(tok[n - 1]) && ident_char(ps->p[n]))
@@ -175,8 +176,8 @@ static struct gotype *named_type(struct parser *ps, const char *id, const char *
 
 static struct gotype *struct_type(struct parser *ps, const char *at)
 {
-	struct entry *e;
-	int n;
+	struct entry *e = NULL;
+	int n = 0;
 	struct gotype *t;
 	uint32_t off = 0, align = 1;
 	char *name;
@@ -356,8 +357,8 @@ static struct gotype *parse_type_inner(struct parser *ps)
 	}
 	if (accept(ps, "func")) {
 		/* Only the word matters for the ABI; parse the parameter lists for errors. */
-		struct entry *e;
-		int n;
+		struct entry *e = NULL;
+		int n = 0;
 
 		if (expect(ps, "(") || parse_list(ps, ")", ",", true, &e, &n))
 			return NULL;
@@ -390,6 +391,8 @@ static struct gotype *parse_type(struct parser *ps)
 	}
 	t = parse_type_inner(ps);
 	ps->depth--;
+	if (!t && !ps->rc)
+		nomem(ps);      /* only allocation failures return NULL without a message */
 	return ps->rc ? NULL : t;
 }
 
@@ -419,11 +422,10 @@ static int parse_list(struct parser *ps, const char *close, const char *sep, boo
 
 		if (id && !is_keyword(id)) {
 			skip_ws(ps);
-			if (*ps->p == '.' && !strncmp(ps->p, "...", 3)) {
+			/* "name ...T" or "name T": a type follows the identifier. */
+			if ((*ps->p == '.' && strncmp(ps->p, "...", 3) == 0) ||
+			    (*ps->p && *ps->p != '.' && !strchr(close, *ps->p) && !strchr(",;", *ps->p)))
 				en->named = true;
-			} else if (*ps->p && *ps->p != '.' && !strchr(close, *ps->p) && !strchr(",;", *ps->p)) {
-				en->named = true;
-			}
 			if (en->named) {
 				en->ident = id;
 				any_named = true;

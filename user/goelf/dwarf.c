@@ -143,7 +143,7 @@ static int find_in_cu(Dwarf_Die *cu, struct find_ctx *fc)
 		if (fc->entry && (dwarf_lowpc(&die, &low) != 0 || low != fc->entry))
 			continue;
 		name = dwarf_diename(&die);
-		if (fc->name && (!name || strcmp(name, fc->name)))
+		if (fc->name && (!name || strcmp(name, fc->name) != 0))
 			continue;
 		*fc->out = die;
 		return 1;
@@ -166,7 +166,7 @@ static int find_by_name_cb(Dwarf_Die *cu, void *ctx)
 	const char *cuname = dwarf_diename(cu);
 
 	/* A Go CU is one package, named by its import path: skip the others cheaply. */
-	if (cuname && fc->pkglen && (strlen(cuname) != fc->pkglen || strncmp(cuname, fc->name, fc->pkglen)))
+	if (cuname && fc->pkglen && (strlen(cuname) != fc->pkglen || strncmp(cuname, fc->name, fc->pkglen) != 0))
 		return 0;
 	return find_in_cu(cu, fc);
 }
@@ -391,7 +391,7 @@ static bool member_offset(Dwarf_Die *st, const char *name, Dwarf_Word *off, Dwar
 		const char *mn = dwarf_diename(&m);
 		Dwarf_Attribute a;
 
-		if (dwarf_tag(&m) != DW_TAG_member || !mn || strcmp(mn, name))
+		if (dwarf_tag(&m) != DW_TAG_member || !mn || strcmp(mn, name) != 0)
 			continue;
 		if (!dwarf_attr(&m, DW_AT_data_member_location, &a) || dwarf_formudata(&a, off))
 			return false;

@@ -21,10 +21,10 @@ static const char *const wanted[] = {
 struct part {
 	const unsigned char *src;   /* raw section bytes */
 	size_t srclen;
-	enum { RAW, SHF_ZLIB, GNU_ZLIB } how;
 	size_t zoff;                /* start of the zlib stream in src */
 	size_t size;                /* bytes once inflated */
 	unsigned char *dst;         /* where they go in the image */
+	enum { RAW, SHF_ZLIB, GNU_ZLIB } how;
 	int rc;
 };
 
@@ -73,7 +73,7 @@ static int describe(Elf *elf, size_t shstrndx, const char *want, struct part *p)
 			continue;
 		bool gnu = name[1] == 'z' && !strcmp(name + 2, want + 1);
 
-		if (strcmp(name, want) && !gnu)
+		if (strcmp(name, want) != 0 && !gnu)
 			continue;
 		d = elf_rawdata(scn, NULL);
 		if (!d || !d->d_buf)
@@ -93,7 +93,7 @@ static int describe(Elf *elf, size_t shstrndx, const char *want, struct part *p)
 		} else if (gnu) {
 			uint64_t be;
 
-			if (p->srclen < 12 || memcmp(p->src, "ZLIB", 4))
+			if (p->srclen < 12 || memcmp(p->src, "ZLIB", 4) != 0)
 				return -EIO;
 			memcpy(&be, p->src + 4, 8);
 			p->how = GNU_ZLIB;

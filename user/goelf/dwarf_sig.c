@@ -21,7 +21,7 @@ static void loc_str(const struct loc *l, char *buf, size_t n)
 
 static bool same_place(const struct loc *a, const struct loc *b)
 {
-	if (a->kind != b->kind)
+	if (!a || !b || a->kind != b->kind)
 		return false;
 	return a->kind == LOC_STACK ? a->stack_off == b->stack_off : a->reg == b->reg;
 }
@@ -176,7 +176,7 @@ static int restore_one_gap(struct gotype_pool *pool, struct gosig *sig, struct g
 			continue;
 		dl = &gl->pieces[k];
 		/* Paired by ordinal, only the first component can reveal a shift. */
-		if (by_ordinal && gl->comp[k] != 0)
+		if (by_ordinal && (gl->comp[k] != 0 || !want))
 			return 0;
 		if (dl->kind != LOC_STACK) {
 			ref = by_ordinal ? (want->kind == dl->kind ? want->reg : -1) : max_reg(vp, dl->kind);

@@ -267,11 +267,15 @@ static size_t scan_threads(int procfd, size_t npids)
 
 int golist_scan(int procfd, struct golist_scan *out)
 {
+	return golist_scan_threads(procfd, 0, out);
+}
+
+int golist_scan_threads(int procfd, size_t nthreads, struct golist_scan *out)
+{
 	struct scan_shared sh = { .procfd = procfd };
 	struct scan_part parts[4];
 	pthread_t tids[4];
 	bool running[4] = { false };
-	size_t nthreads;
 	int *pids, err;
 
 	memset(out, 0, sizeof(*out));
@@ -287,7 +291,10 @@ int golist_scan(int procfd, struct golist_scan *out)
 		return err;
 	}
 	pthread_mutex_init(&sh.lock, NULL);
-	nthreads = scan_threads(procfd, sh.npids);
+	if (!nthreads)
+		nthreads = scan_threads(procfd, sh.npids);
+	if (nthreads > 4)
+		nthreads = 4;
 	memset(parts, 0, sizeof(parts));
 	for (size_t t = 0; t < nthreads; t++) {
 		parts[t] = (struct scan_part){ .sh = &sh, .first = t, .step = nthreads };

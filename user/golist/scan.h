@@ -33,6 +33,8 @@ struct golist_scan {
 
 /* Scans every process under procfd (an open "/proc"); 0 or -errno. */
 int golist_scan(int procfd, struct golist_scan *out);
+/* Same with a fixed number of scan threads (1-4; 0 = decide from idle CPUs), for tests. */
+int golist_scan_threads(int procfd, size_t nthreads, struct golist_scan *out);
 void golist_scan_free(struct golist_scan *s);
 /* Prints the one stderr notice about uninspectable processes, when there are any. */
 void golist_scan_notice(const struct golist_scan *s);

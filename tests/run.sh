@@ -14,6 +14,8 @@ for t in "$BUILD"/tests/test_*; do
 	tee -a "$log" < "$BUILD/unit.out"
 done
 suites=${BATS_SUITES:-$(ls "$top"/tests/bats/*.bats 2>/dev/null)}
+# A hung test fails on its own instead of stalling the whole run.
+export BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-180}"
 if [ -n "$suites" ]; then
 	# shellcheck disable=SC2086
 	bats --tap $suites 2>&1 | tee -a "$log" || status=1

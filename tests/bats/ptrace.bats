@@ -244,6 +244,28 @@ sym_addr() { nm "$1" | awk -v s="$2" '$3 == s { print $1 }'; }
 	alive "$pid"
 }
 
+@test "ptrace -p: a syscall in progress at attach is neither counted nor timed nor an error" {
+	# sleep sits in clock_nanosleep from before we attach; our interrupt makes the kernel
+	# restart it (restart_syscall), which is a new call, not an error.
+	start_bg sleep 2
+	local pid=$BG_PID
+	start_trace "$T/out" "$T/err" --backend ptrace --json -p "$pid"
+	wait_status "$GT_PID"
+	[ "$STATUS" -eq 0 ]
+	cat "$T/out"
+	[ "$(jrow "$T/out" clock_nanosleep)" = "0 0" ]
+	[ "$(jrow "$T/out" restart_syscall | cut -d' ' -f2)" -eq 0 ]
+	# Calls are counted at their exit, as strace -c does: exit_group never returns.
+	[ "$(jrow "$T/out" exit_group)" = "0 0" ]
+}
+
+@test "ptrace bad input: --stacks needs BPF: one clear line, exit 1" {
+	run --separate-stderr "$GOTRACE" syscalls --backend ptrace --stacks -- "$FIX/sysloop" -quiet -getppid 1 -writes 0 -threads 1
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"--stacks needs the BPF backend"* ]]
+}
+
 @test "ptrace bad input: --backend bogus is a usage error, exit 2" {
 	run --separate-stderr "$GOTRACE" syscalls --backend bogus -p 1
 	assert_failure 2

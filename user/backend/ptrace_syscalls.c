@@ -82,6 +82,10 @@ static int pt_open(const struct sc_config *cfg, struct sc_backend **out, char *w
 		snprintf(why, whylen, "the ptrace backend traces one process at a time");
 		return -ENOTSUP;
 	}
+	if (cfg->stacks) {
+		snprintf(why, whylen, "--stacks needs the BPF backend (ptrace sees no call paths)");
+		return -ENOTSUP;
+	}
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;

@@ -109,8 +109,14 @@ void json_write_string(FILE *f, const char *str, size_t n)
 			i++;
 			continue;
 		}
-		fwrite(s + i, 1, len, f);
-		i += len;
+		/* one fwrite for the whole run of plain characters, not one per character */
+		size_t start = i;
+
+		do
+			i += len;
+		while (i < n && s[i] >= 0x20 && s[i] != 0x7f && s[i] != '"' && s[i] != '\\' &&
+		       (len = utf8_seq_len(s + i, n - i)) != 0);
+		fwrite(s + start, 1, i - start, f);
 	}
 	fputc('"', f);
 }

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -275,8 +276,13 @@ struct run {
 	struct json j;
 	int64_t mono_to_real;
 	uint64_t calls;
+	uint64_t seen;              /* records handled, for the periodic deadline check */
+	double deadline;            /* monotonic seconds, 0 = none */
+	bool draining;              /* probes detached: take everything that is left */
 	bool out_error;
 };
+
+static double now_s(void);
 
 static int type_name_cb(void *ctx, uint64_t word, bool itab, char *buf, size_t n)
 {
@@ -396,6 +402,11 @@ static int on_event(void *ctx, const struct args_event *e, const __u64 *words, c
 		}
 	}
 	if (r->out_error || (r->o->count && r->calls >= r->o->count))
+		return 1;
+	/* A drain can hold a full buffer: stop within it on Ctrl-C or at the deadline, so the
+	 * probes come off now and only what they already wrote is drained. */
+	if (!r->draining &&
+	    (stop_signal || ((++r->seen & 1023) == 0 && r->deadline && now_s() >= r->deadline)))
 		return 1;
 	return 0;
 }
@@ -592,6 +603,7 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 	r.mono_to_real = mono_to_real();
 	t0 = now_s();
 	deadline = o->duration > 0 ? t0 + o->duration : 0;
+	r.deadline = deadline;
 	for (;;) {
 		int e = ops->poll(cap, POLL_MS, on_event, &r);
 
@@ -619,6 +631,7 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 	/* Detach first, then drain what the probes wrote before that. */
 	lost = ops->lost(cap);
 	ops->close_links(cap);
+	r.draining = true;
 	if (!r.out_error && !(o->count && r.calls >= o->count))
 		ops->poll(cap, 0, on_event, &r);
 	lost = ops->lost(cap);
@@ -706,6 +719,11 @@ int cmd_args(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* One thread writes stdout, flushing after each drain: skip stdio's per-call locking
+	 * (half the consumer's time in JSON mode) and use a bigger buffer. */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	rc = trace(&o, bins, nbins, lp);
 out:
 	if (lp) {

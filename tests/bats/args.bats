@@ -333,3 +333,21 @@ calls() {
 	[ "$(wc -l < "$T/out")" -eq 4 ]
 	grep -q 'calls traced (processes exited)' "$T/err"
 }
+
+@test "args: SIGINT ends the trace: summary, exit 0, the target runs on" {
+	start_bg "$FIX/argsspin" -t 6 2> "$T/spin.err"
+	spid=$BG_PID
+	start_bg "$GOTRACE" args -p "$spid" --json main.tick > "$T/out" 2> "$T/err"
+	tp=$BG_PID
+	wait_for_line "$T/err" '^gotrace: tracing '
+	sleep 0.5
+	kill -INT "$tp"
+	wait "$tp"
+	[ "$(tail -1 "$T/out" | jq -r '[.summary, .backend] | @tsv')" = "true	bpf" ]
+	calls=$(tail -1 "$T/out" | jq .calls)
+	[ "$calls" -gt 0 ]
+	[ "$(grep -c '"func":"main.tick"' "$T/out")" -eq "$calls" ]
+	alive "$spid"
+	wait "$spid"
+	grep -q '^calls=' "$T/spin.err"
+}

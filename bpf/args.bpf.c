@@ -225,13 +225,29 @@ static __always_inline bool plan_is_small(const struct args_plan *p, __u32 w)
 	return p->ops[n].kind != ARGS_OP_BYTES;
 }
 
+/* A slot of 2, 4 or 8 words, the smallest that holds nw: the ring buffer then holds as many
+ * records as it can (a 1-word record takes 48 bytes with the ring's own header). */
+static __always_inline struct small_rec *reserve_small(__u32 nw, __u32 *cap)
+{
+	if (nw <= 2) {
+		*cap = 2;
+		return bpf_ringbuf_reserve(&events, sizeof(struct args_event) + 2 * 8, 0);
+	}
+	if (nw <= 4) {
+		*cap = 4;
+		return bpf_ringbuf_reserve(&events, sizeof(struct args_event) + 4 * 8, 0);
+	}
+	*cap = SMALL_WORDS;
+	return bpf_ringbuf_reserve(&events, sizeof(struct args_event) + SMALL_WORDS * 8, 0);
+}
+
 static __always_inline void emit_small(const struct go_regs *ctx, const struct args_plan *p,
 				       const struct args_conf *c, const struct args_event *h,
 				       const __u64 pre[ARGS_RET_WORDS], __u32 w)
 {
-	struct small_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	__u64 regs[GO_NUM_IREGS], sp = go_sp(ctx);
-	__u32 nops = p->nops;
+	__u32 nops = p->nops, cap = 0;
+	struct small_rec *r = reserve_small(w + nops, &cap);
 
 	if (!r) {
 		count_lost();
@@ -240,18 +256,18 @@ static __always_inline void emit_small(const struct go_regs *ctx, const struct a
 	r->h = *h;
 	go_iregs(ctx, regs);
 	for (__u32 i = 0; i < ARGS_RET_WORDS; i++)
-		if (i < w)
+		if (i < w && i < cap)
 			r->words[i] = pre[i];
 	for (__u32 i = 0; i < SMALL_WORDS; i++) {
 		const struct args_op *op;
 		__u32 j = i, k = w + i;
 		__u64 v = 0;
 
-		if (i >= nops || k >= SMALL_WORDS)
+		if (i >= nops || k >= cap)
 			break;
 		/* re-bound the indexes where they are used (see run_op) */
 		asm volatile("" : "+r"(j), "+r"(k));
-		if (j >= SMALL_WORDS || k >= SMALL_WORDS)
+		if (j >= SMALL_WORDS || k >= cap)
 			break;
 		op = &p->ops[j];
 		if (op->kind == ARGS_OP_IREG) {
@@ -264,7 +280,7 @@ static __always_inline void emit_small(const struct go_regs *ctx, const struct a
 	}
 	r->h.nwords = w + nops;
 	r->h.nbytes = 0;
-	bpf_ringbuf_submit(r, wake_flags(c, sizeof(*r)));
+	bpf_ringbuf_submit(r, wake_flags(c, sizeof(r->h) + cap * 8));
 }
 
 SEC("uprobe")

@@ -178,14 +178,17 @@ static __always_inline int on_exit(void *ctx, struct pt_regs *regs, long ret)
 	__u64 ns;
 	__u32 nr;
 
-	if (level == SC_LEVEL_EMPTY || !traced() || level == SC_LEVEL_FILTER)
+	if (level == SC_LEVEL_EMPTY)
 		return 0;
-	if (level == SC_LEVEL_COUNT) {
-		account(slot_of(syscall_nr(regs)), ret, 0);
+	if (level == SC_LEVEL_FILTER || level == SC_LEVEL_COUNT) {
+		if (traced() && level == SC_LEVEL_COUNT)
+			account(slot_of(syscall_nr(regs)), ret, 0);
 		return 0;
 	}
+	/* Only threads that passed the tgid test at entry have storage in this map, so the
+	 * lookup is the filter here: NULL at once for every other thread. No stamp also means
+	 * the call was entered before we attached: it gets neither count nor time. */
 	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
-	/* No stamp: the call was entered before we attached; it gets neither count nor time. */
 	if (!s || !s->ts)
 		return 0;
 	ns = bpf_ktime_get_ns() - s->ts;

@@ -13,7 +13,8 @@
 # against the loop's exact number. strace and perf trace are ~100x slower per call, so they
 # run SLOW_CALLS calls (the per-call figure is what is compared).
 #
-# Environment: BUILD (required), CALLS (2000000), SLOW_CALLS (200000), REPS (5), SLOW_REPS (3).
+# Environment: BUILD (required), CALLS (2000000), SLOW_CALLS (200000), REPS (5), SLOW_REPS (3),
+# FAST / SLOW: the configurations to run (names in config() below; SLOW= skips the slow peers).
 set -eu
 : "${BUILD:?}"
 CALLS=${CALLS:-2000000}
@@ -128,6 +129,7 @@ run_one() {
 
 # result NAME BASE: prints the row of NAME; sets added_NAME (wall) and cpu_NAME (CPU time).
 result() {
+	[ -s "$work/$1.ns" ] || return 0
 	config "$1"
 	med=$(median < "$work/$1.ns")
 	base=$(median < "$work/$2.ns")
@@ -145,11 +147,11 @@ result() {
 }
 
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2fx", a / b; else print "n/a" }'
 }
 
-fast="untraced1 gotrace1 syscount1 syscountL1 untraced4 gotrace4 syscount4 syscountL4 level_empty level_filter level_count level_full rawtp stacks"
-slow="slow_untraced strace perf"
+fast=${FAST:-untraced1 gotrace1 syscount1 syscountL1 untraced4 gotrace4 syscount4 syscountL4 level_empty level_filter level_count level_full rawtp stacks}
+slow=${SLOW-slow_untraced strace perf}
 
 echo "syscalls bench: $CALLS getppid calls per run ($SLOW_CALLS for strace/perf trace), medians of $REPS ($SLOW_REPS) interleaved runs"
 echo "kernel $(uname -r), $(nproc) CPUs, $(go version 2>/dev/null | awk '{print $3}'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -174,8 +176,8 @@ echo "slow peers (1 thread):"
 for c in slow_untraced strace perf; do result $c slow_untraced; done
 echo
 echo "gotrace's added cost / the peer's added cost (lower is better; target <= 0.60x syscount -L):"
-echo "  1 thread,  CPU:  vs syscount -L $(ratio "$cpu_gotrace1" "$cpu_syscountL1"), vs syscount $(ratio "$cpu_gotrace1" "$cpu_syscount1")"
-echo "  4 threads, CPU:  vs syscount -L $(ratio "$cpu_gotrace4" "$cpu_syscountL4"), vs syscount $(ratio "$cpu_gotrace4" "$cpu_syscount4")"
-echo "  1 thread,  wall: vs syscount -L $(ratio "$added_gotrace1" "$added_syscountL1"), vs syscount $(ratio "$added_gotrace1" "$added_syscount1"), vs strace -c -f $(ratio "$added_gotrace1" "$added_strace"), vs perf trace -s $(ratio "$added_gotrace1" "$added_perf")"
-echo "  bare enter+exit dispatch (--bpf-level empty) vs syscount -L, CPU: $(ratio "$cpu_level_empty" "$cpu_syscountL1")"
-echo "  tp_btf vs raw_tp (full program), CPU: $cpu_level_full vs $cpu_rawtp ns added"
+echo "  1 thread,  CPU:  vs syscount -L $(ratio "${cpu_gotrace1:-}" "${cpu_syscountL1:-}"), vs syscount $(ratio "${cpu_gotrace1:-}" "${cpu_syscount1:-}")"
+echo "  4 threads, CPU:  vs syscount -L $(ratio "${cpu_gotrace4:-}" "${cpu_syscountL4:-}"), vs syscount $(ratio "${cpu_gotrace4:-}" "${cpu_syscount4:-}")"
+echo "  1 thread,  wall: vs syscount -L $(ratio "${added_gotrace1:-}" "${added_syscountL1:-}"), vs syscount $(ratio "${added_gotrace1:-}" "${added_syscount1:-}"), vs strace -c -f $(ratio "${added_gotrace1:-}" "${added_strace:-}"), vs perf trace -s $(ratio "${added_gotrace1:-}" "${added_perf:-}")"
+echo "  bare enter+exit dispatch (--bpf-level empty) vs syscount -L, CPU: $(ratio "${cpu_level_empty:-}" "${cpu_syscountL1:-}")"
+echo "  tp_btf vs raw_tp (full program), CPU: ${cpu_level_full:-?} vs ${cpu_rawtp:-?} ns added"

@@ -284,20 +284,26 @@ struct run {
 
 static double now_s(void);
 
+/* Which image and process an interface's type word belongs to. */
+struct type_ctx {
+	struct tbin *b;
+	pid_t pid;
+};
+
 static int type_name_cb(void *ctx, uint64_t word, bool itab, char *buf, size_t n)
 {
-	const struct tbin *b = ctx;
+	const struct type_ctx *tc = ctx;
+	uint64_t bias;
 
-	/* PIE type addresses would need the load bias of each process */
-	if (!b->ts || (goelf_flags(b->g) & GOELF_PIE))
+	if (!tc->b->ts || tbin_load_bias(tc->b, tc->pid, &bias))
 		return -ENOENT;
-	return typesym_name(b->ts, word, itab, buf, n);
+	return typesym_name(tc->b->ts, word - bias, itab, buf, n);
 }
 
 /* Decodes the values of fp from one record. */
 static int decode_all(const struct run *r, const struct traced_func *f, const struct fetch_plan *fp,
 		      const struct args_event *e, const uint8_t *bytes, size_t nbytes,
-		      struct fetched *fx, struct args_value *av)
+		      struct fetched *fx, struct args_value *av, struct type_ctx *tc)
 {
 	const __u64 *words = (const __u64 *)(e + 1);
 
@@ -309,7 +315,7 @@ static int decode_all(const struct run *r, const struct traced_func *f, const st
 		}
 		fx[i].view.strsize = (uint32_t)r->o->strsize;
 		fx[i].view.type_name = type_name_cb;
-		fx[i].view.type_name_ctx = f->bin;
+		fx[i].view.type_name_ctx = tc;
 		av[i].param = &f->sig.params[fp->values[i].param];
 		av[i].view = &fx[i].view;
 	}
@@ -331,6 +337,7 @@ static int print_call(struct run *r, const struct traced_func *f, const struct a
 	int na = f->entry.nvalues, nr = re ? f->ret.nvalues : 0;
 	struct fetched *fx = calloc((size_t)(na + nr) + 1, sizeof(*fx));
 	struct args_value *av = calloc((size_t)(na + nr) + 1, sizeof(*av));
+	struct type_ctx tc = { f->bin, (pid_t)e->pid };
 	const uint8_t *bytes;
 	size_t nbytes;
 	int ok = -ENOMEM;
@@ -338,12 +345,12 @@ static int print_call(struct run *r, const struct traced_func *f, const struct a
 	if (!fx || !av)
 		goto out;
 	bytes = rec_bytes(e, esize, &nbytes);
-	ok = decode_all(r, f, &f->entry, e, bytes, nbytes, fx, av);
+	ok = decode_all(r, f, &f->entry, e, bytes, nbytes, fx, av, &tc);
 	if (ok)
 		goto out;
 	if (re) {
 		bytes = rec_bytes(re, rsize, &nbytes);
-		ok = decode_all(r, f, &f->ret, re, bytes, nbytes, fx + na, av + na);
+		ok = decode_all(r, f, &f->ret, re, bytes, nbytes, fx + na, av + na, &tc);
 		if (ok) {
 			for (int i = 0; i < na; i++)
 				fetched_free(&fx[i]);
@@ -599,6 +606,13 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 			goto out;
 		}
 	}
+	/* PIE load biases (for interface type names) now, while the processes surely exist (after the exec of a launched one) */
+	for (size_t i = 0; i < nbins; i++)
+		for (size_t k = 0; k < bins[i]->npids; k++) {
+			uint64_t bias;
+
+			tbin_load_bias(bins[i], bins[i]->pids[k], &bias);
+		}
 	json_init(&r.j, stdout);
 	r.mono_to_real = mono_to_real();
 	t0 = now_s();

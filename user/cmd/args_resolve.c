@@ -1,6 +1,8 @@
 /* gotrace args/funcs: one traced executable and its functions, from FUNC patterns to probe-ready plans. */
 #include <errno.h>
 #include <fnmatch.h>
+#include <gelf.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,5 +339,65 @@ int tbin_sig_text(struct tbin *b, const struct gofuncinfo *fi, char *buf, size_t
 	if (!b->dw || godwarf_func_sig(b->dw, fi, b->go_minor, b->pool, &sig, why, sizeof(why)))
 		return -ENOENT;
 	gosig_format(&sig, buf, n);
+	return 0;
+}
+
+/* Lowest PT_LOAD address, rounded down to its page: what the mapping at file offset 0 starts at. */
+static uint64_t first_load_vaddr(struct tbin *b)
+{
+	Elf *e = goelf_elf(b->g);
+	uint64_t lo = UINT64_MAX;
+	size_t n = 0;
+
+	if (!e || elf_getphdrnum(e, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && ph.p_vaddr < lo)
+			lo = ph.p_vaddr;
+	}
+	return lo == UINT64_MAX ? 0 : lo & ~(uint64_t)0xfff;
+}
+
+int tbin_load_bias(struct tbin *b, pid_t pid, uint64_t *bias)
+{
+	char path[64], line[4096];
+	uint64_t start = 0;
+	bool found = false;
+	FILE *f;
+
+	if (!(goelf_flags(b->g) & GOELF_PIE)) {
+		*bias = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < b->nbias; i++) {
+		if (b->bias_pid[i] == pid) {
+			*bias = b->bias[i];
+			return 0;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (!found && fgets(line, sizeof(line), f)) {
+		uint64_t lo, off, ino;
+		unsigned int major, minor;
+
+		if (sscanf(line, "%" SCNx64 "-%*x %*s %" SCNx64 " %x:%x %" SCNu64, &lo, &off, &major, &minor,
+			   &ino) == 5 && off == 0 && ino == (uint64_t)b->ino) {
+			start = lo;
+			found = true;
+		}
+	}
+	fclose(f);
+	if (!found)
+		return -ENOENT;
+	*bias = start - first_load_vaddr(b);
+	if (b->nbias < sizeof(b->bias) / sizeof(b->bias[0])) {
+		b->bias_pid[b->nbias] = pid;
+		b->bias[b->nbias++] = *bias;
+	}
 	return 0;
 }

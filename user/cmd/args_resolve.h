@@ -46,6 +46,10 @@ struct tbin {
 	size_t npids;
 	struct traced_func *funcs;
 	size_t nfuncs;
+	/* load bias per process (PIE), filled lazily by tbin_load_bias */
+	pid_t bias_pid[16];
+	uint64_t bias[16];
+	size_t nbias;
 };
 
 /* True when arg is a signature rather than a (possibly glob) function name: a '(' that
@@ -65,6 +69,10 @@ int tbin_add_funcs(struct tbin *b, const char *pattern, const struct gosig *usig
 /* Calls cb for the functions matching pattern (NULL: all), sorted by name. */
 int tbin_list(struct tbin *b, const char *pattern,
 	      int (*cb)(const struct gofuncinfo *fi, void *ctx), void *ctx);
+/* Runtime address minus link-time address of b's image in process pid (0 unless PIE),
+ * from /proc/PID/maps; cached per process. 0 or -ENOENT. */
+int tbin_load_bias(struct tbin *b, pid_t pid, uint64_t *bias);
+
 /* The DWARF signature of fi as text into buf, or -ENOENT. */
 int tbin_sig_text(struct tbin *b, const struct gofuncinfo *fi, char *buf, size_t n);
 #endif

@@ -17,5 +17,7 @@ for dir in */; do
 	go build -ldflags "-s -w" -o "$out/$name-sw" "./$name"
 done
 go build -buildmode=pie -o "$out/server-pie" ./server
+# gotrace args: interface type names need the load bias of a PIE process
+go build -buildmode=pie -o "$out/argsfix-pie" ./argsfix
 CGO_ENABLED=0 go build -o "$out/server-static" ./server
 cp "$out/server" "$out/server-strip" && strip "$out/server-strip"

@@ -351,3 +351,11 @@ calls() {
 	wait "$spid"
 	grep -q '^calls=' "$T/spin.err"
 }
+
+@test "args: PIE binary: interface dynamic types named through the load bias" {
+	start_argsfix "$FIX/argsfix-pie" 2
+	trace_argsfix --backend bpf main.stringerLen main.mix
+	[ "$TRACE_RC" -eq 0 ]
+	[ "$(calls "$T/out" main.stringerLen | grep -cxE 'main\.stringerLen\(s=main\.name\(0x[0-9a-f]+\)\)')" -eq 2 ]
+	[ "$(calls "$T/out" main.mix | grep -cE ', i=int64\(0x[0-9a-f]+\), ok=true\)$')" -eq 2 ]
+}

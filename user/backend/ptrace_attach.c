@@ -204,14 +204,21 @@ static int handle(struct pt_session *s, struct pt_task *t, int st, bool detachin
 	return r;
 }
 
+/* Stop requests are blocked for good and taken with sigtimedwait. SIGCHLD stays unblocked
+ * and at its default (discarded when sent: cheap, one per stop) except while pt_run sleeps. */
 static void block_signals(sigset_t *set)
 {
+	sigset_t chld;
+
 	sigemptyset(set);
-	sigaddset(set, SIGCHLD);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGHUP);
 	sigprocmask(SIG_BLOCK, set, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &chld, NULL);
 }
 
 /* Collects one stop of a thread just seized and interrupted, keeping it for pt_run. */
@@ -368,7 +375,7 @@ static int dispatch(struct pt_session *s, pid_t pid, int st, bool detaching)
 
 int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *why)
 {
-	sigset_t set, stops;
+	sigset_t set, stops, chld;
 	siginfo_t si;
 	unsigned busy = 0;
 	int r, st;
@@ -380,6 +387,8 @@ int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *w
 	sigaddset(&stops, SIGHUP);
 	set = stops;
 	sigaddset(&set, SIGCHLD);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
 	for (;;) {
 		pid_t pid;
 
@@ -420,12 +429,26 @@ int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *w
 			}
 			return -errno;
 		}
-		/* Nothing stopped: sleep until a stop (SIGCHLD), a stop signal or the deadline. */
+		/* Nothing stopped: sleep until a stop (SIGCHLD), a stop signal or the deadline.
+		 * SIGCHLD is blocked first (so it queues), then wait4 looks once more: a stop that
+		 * came before the block was discarded as a signal but is still there to wait for. */
+		sigprocmask(SIG_BLOCK, &chld, NULL);
+		pid = wait4(-1, &st, __WALL | WNOHANG, NULL);
+		if (pid != 0) {
+			sigprocmask(SIG_UNBLOCK, &chld, NULL);
+			if (pid > 0) {
+				r = dispatch(s, pid, st, false);
+				if (r)
+					return r;
+			}
+			continue;
+		}
 		if (deadline_ns) {
 			uint64_t now = pt_now_ns();
 			struct timespec ts;
 
 			if (now >= deadline_ns) {
+				sigprocmask(SIG_UNBLOCK, &chld, NULL);
 				*why = PT_TIMEOUT;
 				return 0;
 			}
@@ -435,6 +458,7 @@ int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *w
 		} else {
 			r = sigwaitinfo(&set, &si);
 		}
+		sigprocmask(SIG_UNBLOCK, &chld, NULL);
 		if (r < 0 && errno != EAGAIN && errno != EINTR)
 			return -errno;
 		if (r > 0 && r != SIGCHLD) {

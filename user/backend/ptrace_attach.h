@@ -60,7 +60,8 @@ enum pt_stop { PT_TIMEOUT, PT_ENDED, PT_SIGNALLED };
 /* Seizes every thread of process pid (PTRACE_SEIZE, repeated over /proc/PID/task until no
  * new thread shows up; later threads are attached by the kernel at clone) and leaves them
  * all stopped, so breakpoints can be written before pt_run resumes them. Blocks SIGINT,
- * SIGTERM, SIGHUP and SIGCHLD in the caller for good: pt_run takes them synchronously.
+ * SIGTERM and SIGHUP in the caller for good (pt_run takes them synchronously) and sets
+ * SIGCHLD to its default (pt_run blocks it only while it sleeps).
  * -EPERM with *tracer > 0 when another tracer holds it ("already traced by PID M"),
  * -ESRCH when it is gone. On error nothing stays attached. */
 int pt_attach(struct pt_session *s, pid_t pid, int resume_req, const struct pt_hooks *h,

@@ -55,7 +55,6 @@ int pt_proc_start(struct pt_proc *p, pt_proc_body body, void *arg, struct pt_pro
 		sigaddset(&set, SIGINT);
 		sigaddset(&set, SIGTERM);
 		sigaddset(&set, SIGHUP);
-		sigaddset(&set, SIGCHLD);
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		close(rp[0]);
 		close(dp[0]);

@@ -13,7 +13,6 @@ setup() {
 teardown() {
 	kill_bg_all
 	if [ -n "${GLUSER:-}" ]; then
-		pkill -KILL -u "$GLUSER" 2>/dev/null || true
 		userdel "$GLUSER" 2>/dev/null || true
 	fi
 }
@@ -277,6 +276,26 @@ assert_listed() {
 	for p in $a1 $a2 $a3; do
 		[ "$(json_of "$p" | jq -r .agent)" = true ]
 	done
+}
+
+@test "golist: gops agent in its own PID + mount namespace (port file named by NSpid, under its root)" {
+	mkdir -p "$T/cfg"
+	# Inside: the agent is PID 1 and its config dir is a tmpfs nobody outside can see.
+	start_bg unshare -m -p -f --kill-child --mount-proc --propagation private sh -c \
+		"mount -t tmpfs tmpfs '$T/cfg' && GOPS_CONFIG_DIR='$T/cfg' exec '$FIX/gopsagent' -portfile '$T/port'"
+	wait_for_file "$T/port"
+	agent=$(pgrep -P "$BG_PID")
+	[ -n "$agent" ]
+	# unshare waits out SIGTERM for its child: teardown stops the agent itself too.
+	echo "$agent" >> "$BATS_TEST_TMPDIR/bg.pids"
+	[ "$(awk '/^NSpid:/ {print $NF}' "/proc/$agent/status")" = 1 ]
+	[ ! -e "$T/cfg/1" ]
+	[ -s "/proc/$agent/root$T/cfg/1" ]
+	line=$(list_line "$agent")
+	[[ "$line" =~ ^$agent\ +$BG_PID\ +gopsagent\ +\*\ +go1 ]] || { echo "$line"; false; }
+	j=$(json_of "$agent")
+	[ "$(jq -r .agent <<<"$j")" = true ]
+	[ "$(jq -r .nspid <<<"$j")" = 1 ]
 }
 
 @test "golist: stale gops port file (port not listened on by that process) gives no *" {

@@ -372,6 +372,28 @@ wait_status() {
 	assert_output "gotrace: cannot run '/nonexistent/dir/cmd': No such file or directory"
 }
 
+@test "syscalls bad input: --folded to an unwritable path fails before anything runs" {
+	run "$GOTRACE" syscalls --folded /nonexistent/dir/f.folded -- "$FIX/sysloop" -ready "$T/ran" -quiet
+	assert_failure 1
+	assert_output "gotrace: cannot write '/nonexistent/dir/f.folded': No such file or directory"
+	[ ! -e "$T/ran" ]
+}
+
+@test "syscalls -d ends the trace of a launched command, which keeps running" {
+	# Files, not `run`: the command inherits gotrace's stdout and outlives it.
+	STATUS=0
+	"$GOTRACE" syscalls -d 0.5 -- "$FIX/sysloop" -quiet -getppid 10 -writes 0 -threads 1 -hold \
+		> "$T/out" 2> "$T/err" || STATUS=$?
+	local pid
+	pid=$(sed -n 's/.*counting syscalls of PID \([0-9]*\).*/\1/p' "$T/err")
+	[ -n "$pid" ]
+	echo "$pid" >> "$BATS_TEST_TMPDIR/bg.pids"  # killed by teardown
+	[ "$STATUS" -eq 0 ]
+	head -n 1 "$T/out" | grep -q '^% time     seconds  usecs/call     calls    errors syscall$'
+	[ "$(calls_of "$T/out" getppid)" -eq 10 ]
+	alive "$pid"
+}
+
 @test "syscalls: the launched command's stdin, stdout and exit are passed through" {
 	run bash -c "echo hello | '$GOTRACE' syscalls -- cat 2>/dev/null"
 	assert_success

@@ -172,6 +172,7 @@ struct trace {
 	struct scsym *sym;
 	struct sc_snapshot *cur, *prev;
 	uint64_t t_start, t_prev;  /* CLOCK_MONOTONIC ns */
+	FILE *folded;              /* opened before attaching, so a bad path fails first */
 };
 
 static uint64_t now_ns(void)
@@ -283,7 +284,6 @@ static int write_folded(struct trace *t)
 {
 	struct sc_stack *st = NULL;
 	size_t n = 0;
-	FILE *f;
 	int err;
 
 	err = t->ops->read_stacks(t->b, &st, &n);
@@ -291,16 +291,10 @@ static int write_folded(struct trace *t)
 		fprintf(stderr, "gotrace: cannot read the stack counts: %s\n", strerror(-err));
 		return err;
 	}
-	f = fopen(t->o->folded, "w");
-	if (!f) {
+	err = scstacks_folded(t->folded, st, n, t->sym);
+	if (fclose(t->folded) && !err)
 		err = -errno;
-		fprintf(stderr, "gotrace: cannot write '%s': %s\n", t->o->folded, strerror(-err));
-		free(st);
-		return err;
-	}
-	err = scstacks_folded(f, st, n, t->sym);
-	if (fclose(f) && !err)
-		err = -errno;
+	t->folded = NULL;
 	if (err)
 		fprintf(stderr, "gotrace: cannot write '%s': %s\n", t->o->folded, strerror(-err));
 	free(st);
@@ -319,6 +313,11 @@ static int trace_begin(struct trace *t)
 		return err;
 	}
 	t->sig_installed = true;
+	if (t->o->folded && !(t->folded = fopen(t->o->folded, "we"))) {
+		err = -errno;
+		fprintf(stderr, "gotrace: cannot write '%s': %s\n", t->o->folded, strerror(-err));
+		return err;
+	}
 	if (t->o->cmd) {
 		err = launch_stopped(t->o->cmd, &t->child);
 		if (err) {
@@ -471,6 +470,8 @@ static void trace_end(struct trace *t)
 			launch_reap(&t->child, &done, NULL);
 		launch_close(&t->child);
 	}
+	if (t->folded)
+		fclose(t->folded);
 	if (t->sig_installed)
 		sigstop_restore(&t->sig);
 	scsym_free(t->sym);

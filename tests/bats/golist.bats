@@ -373,6 +373,16 @@ assert_listed() {
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
 }
 
+@test "golist PID: control characters in names are shown as ?" {
+	start_bg /usr/bin/python3 -c 'import ctypes, time; ctypes.CDLL(None).prctl(15, b"ev\x1b[31mil", 0, 0, 0); open("'"$T/ready"'", "w").write("1"); time.sleep(1000)'
+	wait_for_file "$T/ready"
+	run --separate-stderr "$GOLIST" "$BG_PID"
+	assert_success
+	assert_line "name:         ev?[31mil"
+	run --separate-stderr "$GOLIST" "$BG_PID" --json
+	[ "$(jq -r .name <<<"$output")" = "$(printf 'ev\033[31mil')" ]
+}
+
 @test "golist: bad input" {
 	missing=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 	run --separate-stderr "$GOLIST" "$missing"

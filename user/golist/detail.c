@@ -233,7 +233,9 @@ static void print_text(int pid, const struct detail *d, FILE *out)
 
 	fprintf(out, LABEL "%d\n", "pid:", pid);
 	fprintf(out, LABEL "%d\n", "parent PID:", d->st.ppid);
-	fprintf(out, LABEL "%s\n", "name:", d->st.comm);
+	char shown[4200];
+
+	fprintf(out, LABEL "%s\n", "name:", golist_printable(d->st.comm, shown, sizeof(shown)));
 	fprintf(out, LABEL "%s\n", "user:", d->user);
 	fprintf(out, LABEL "%ld\n", "threads:", d->st.num_threads);
 	fprintf(out, LABEL "%.1f MiB (%llu bytes)\n", "RSS:", (double)d->rss_bytes / 1048576.0, d->rss_bytes);
@@ -244,12 +246,13 @@ static void print_text(int pid, const struct detail *d, FILE *out)
 	fprintf(out, LABEL, "cmd+args:");
 	/* Kernel threads and zombies have no arguments: ps shows the name in brackets. */
 	if (!d->cmdline_len)
-		fprintf(out, "[%s]", d->st.comm);
+		fprintf(out, "[%s]", golist_printable(d->st.comm, shown, sizeof(shown)));
 	for (size_t i = 0; i < d->cmdline_len; i += strlen(d->cmdline + i) + 1)
-		fprintf(out, "%s%s", i ? " " : "", d->cmdline + i);
+		fprintf(out, "%s%s", i ? " " : "", golist_printable(d->cmdline + i, shown, sizeof(shown)));
 	fputc('\n', out);
 	if (d->have_path)
-		fprintf(out, LABEL "%s%s\n", "path:", d->exe.path, d->exe.deleted ? " (deleted)" : "");
+		fprintf(out, LABEL "%s%s\n", "path:", golist_printable(d->exe.path, shown, sizeof(shown)),
+			d->exe.deleted ? " (deleted)" : "");
 	else
 		fprintf(out, LABEL "-\n", "path:");
 	fprintf(out, LABEL "%s\n", "go version:", d->is_go ? (d->version ? d->version : "unknown") : "- (not a Go program)");
@@ -277,7 +280,8 @@ static void print_text(int pid, const struct detail *d, FILE *out)
 	fprintf(out, "connections:%s\n", d->nsocks ? "" : "   none");
 	for (size_t i = 0; i < d->nsocks; i++) {
 		const struct proc_sock *s = &d->socks[i];
-		fprintf(out, "\t%-5s %s <-> %s (%s)\n", proc_proto_name(s->proto), *s->local ? s->local : "*",
+		fprintf(out, "\t%-5s %s <-> %s (%s)\n", proc_proto_name(s->proto),
+			*s->local ? golist_printable(s->local, shown, sizeof(shown)) : "*",
 			*s->remote ? s->remote : "*", s->state_name);
 	}
 }

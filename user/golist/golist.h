@@ -20,6 +20,10 @@ struct golist_proc;
 /* The list keys of one Go process (shared by the list and the tree). */
 void golist_json_proc(struct json *j, const struct golist_proc *p);
 
+/* s with control characters shown as '?', as ps does: names and paths are chosen by the
+ * (possibly hostile) process and must not drive the terminal. Returns buf. */
+const char *golist_printable(const char *s, char *buf, size_t cap);
+
 /* Opens the procfs directory; prints the error. -errno on failure. */
 int golist_open_proc(const struct golist_opts *o);
 #endif

@@ -20,6 +20,16 @@ int golist_open_proc(const struct golist_opts *o)
 	return fd;
 }
 
+const char *golist_printable(const char *s, char *buf, size_t cap)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < cap; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 void golist_json_proc(struct json *j, const struct golist_proc *p)
 {
 	json_int(j, "pid", p->pid);
@@ -73,10 +83,11 @@ static void print_table(const struct golist_scan *s, bool header, FILE *out)
 			"NAME", wagent, "AGENT", wver, "VERSION", "PATH");
 	for (size_t i = 0; i < s->ngo; i++) {
 		const struct golist_proc *p = &s->go[i];
-		char path[4200];
+		char path[4200], shown[4200], name[64];
 		path_text(p, path, sizeof(path));
 		fprintf(out, "%-*d  %-*d  %-*s  %-*s  %-*s  %s\n", wpid, p->pid, wppid, p->ppid, wname,
-			p->name, wagent, p->agent ? "*" : "", wver, p->version, path);
+			golist_printable(p->name, name, sizeof(name)), wagent, p->agent ? "*" : "", wver,
+			p->version, golist_printable(path, shown, sizeof(shown)));
 	}
 }
 

@@ -45,8 +45,10 @@ static void print_node(const struct golist_scan *s, const struct node *nodes, in
 {
 	const struct golist_proc *p = &s->go[i];
 
-	fprintf(out, "%s%s%d %s %s%s\n", prefix, root ? "" : last ? "└── " : "├── ", p->pid, p->name,
-		p->version, p->agent ? " *" : "");
+	char name[64];
+
+	fprintf(out, "%s%s%d %s %s%s\n", prefix, root ? "" : last ? "└── " : "├── ", p->pid,
+		golist_printable(p->name, name, sizeof(name)), p->version, p->agent ? " *" : "");
 	size_t add = root ? 0 : strlen(last ? "    " : "│   ");
 	if (plen + add + 1 > 4096)
 		return;  /* deeper than any real tree: stop indenting rather than overflow */

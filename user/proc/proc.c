@@ -144,12 +144,6 @@ int proc_exe_path(int procfd, int pid, struct proc_exe_path *out)
 	return 0;
 }
 
-const char *proc_exe_display(const struct proc_exe_path *p, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%s%s", p->path, p->deleted ? " (deleted)" : "");
-	return buf;
-}
-
 int proc_read_cmdline(int procfd, int pid, char **buf, size_t *n, int *argc)
 {
 	char rel[32];

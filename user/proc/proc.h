@@ -24,8 +24,6 @@ struct proc_exe_path {
 	bool memfd;
 };
 int proc_exe_path(int procfd, int pid, struct proc_exe_path *out);
-/* The link text as shown to users (suffix kept). */
-const char *proc_exe_display(const struct proc_exe_path *p, char *buf, size_t cap);
 
 /* NUL-separated argument block; *argc counted. */
 int proc_read_cmdline(int procfd, int pid, char **buf, size_t *n, int *argc);

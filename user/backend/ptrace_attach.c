@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,8 @@
 
 #define SEIZE_OPTS (PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC)
 #define SYSCALL_STOP (SIGTRAP | 0x80)
+/* Period of the SIGALRM tick (see install_signals). */
+#define PT_TICK_US 20000
 
 uint64_t pt_now_ns(void)
 {
@@ -204,21 +207,38 @@ static int handle(struct pt_session *s, struct pt_task *t, int st, bool detachin
 	return r;
 }
 
-/* Stop requests are blocked for good and taken with sigtimedwait. SIGCHLD stays unblocked
- * and at its default (discarded when sent: cheap, one per stop) except while pt_run sleeps. */
-static void block_signals(sigset_t *set)
-{
-	sigset_t chld;
+/* The one piece of global state: a signal handler has nowhere else to write. */
+static volatile sig_atomic_t stop_signo;
 
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	sigprocmask(SIG_BLOCK, set, NULL);
+static void on_stop(int sig) { stop_signo = sig; }
+static void on_tick(int sig) { (void)sig; }
+
+/* Stop requests (SIGINT, SIGTERM, SIGHUP) set a flag and interrupt the blocking wait4 (no
+ * SA_RESTART); a periodic SIGALRM bounds how long a request that lands between the flag
+ * check and the wait4 can go unseen on a quiet target, and serves pt_run's deadline.
+ * SIGCHLD stays at its default: discarded at once, one per stop, costing nothing. */
+static int install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct itimerval tick = { { 0, PT_TICK_US }, { 0, PT_TICK_US } };
+	sigset_t set;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) || sigaction(SIGHUP, &sa, NULL))
+		return -errno;
+	sa.sa_handler = on_tick;
+	if (sigaction(SIGALRM, &sa, NULL))
+		return -errno;
 	signal(SIGCHLD, SIG_DFL);
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_UNBLOCK, &chld, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) || setitimer(ITIMER_REAL, &tick, NULL))
+		return -errno;
+	return 0;
 }
 
 /* Collects one stop of a thread just seized and interrupted, keeping it for pt_run. */
@@ -319,7 +339,6 @@ static int seize_pass(struct pt_session *s, size_t *added, pid_t *tracer)
 int pt_attach(struct pt_session *s, pid_t pid, int resume_req, const struct pt_hooks *h,
 	      unsigned flags, pid_t *tracer)
 {
-	sigset_t set;
 	size_t added;
 	int r;
 
@@ -331,7 +350,9 @@ int pt_attach(struct pt_session *s, pid_t pid, int resume_req, const struct pt_h
 		s->hooks = *h;
 	if (tracer)
 		*tracer = 0;
-	block_signals(&set);
+	r = install_signals();
+	if (r)
+		return r;
 	do
 		r = seize_pass(s, &added, tracer);
 	while (!r && added);
@@ -375,20 +396,9 @@ static int dispatch(struct pt_session *s, pid_t pid, int st, bool detaching)
 
 int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *why)
 {
-	sigset_t set, stops, chld;
-	siginfo_t si;
-	unsigned busy = 0;
 	int r, st;
 
 	*sig = 0;
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGHUP);
-	set = stops;
-	sigaddset(&set, SIGCHLD);
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
 	for (;;) {
 		pid_t pid;
 
@@ -400,72 +410,32 @@ int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *w
 			*why = PT_ENDED;
 			return 0;
 		}
-		pid = wait4(-1, &st, __WALL | WNOHANG, NULL);
+		if (stop_signo) {
+			*sig = stop_signo;
+			stop_signo = 0;
+			*why = PT_SIGNALLED;
+			return 0;
+		}
+		if (deadline_ns && pt_now_ns() >= deadline_ns) {
+			*why = PT_TIMEOUT;
+			return 0;
+		}
+		/* One blocking wait per stop, like strace; signals interrupt it (EINTR). */
+		pid = wait4(-1, &st, __WALL, NULL);
 		if (pid > 0) {
 			r = dispatch(s, pid, st, false);
 			if (r)
 				return r;
-			/* A busy target may always have a stop pending: look for a stop request now
-			 * and then, not only when it goes quiet. */
-			if (++busy % 256 == 0) {
-				static const struct timespec zero;
-
-				r = sigtimedwait(&stops, &si, &zero);
-				if (r > 0) {
-					*sig = r;
-					*why = PT_SIGNALLED;
-					return 0;
-				}
-			}
 			continue;
 		}
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ECHILD) {
-				s->ended = true;
-				*why = PT_ENDED;
-				return 0;
-			}
-			return -errno;
-		}
-		/* Nothing stopped: sleep until a stop (SIGCHLD), a stop signal or the deadline.
-		 * SIGCHLD is blocked first (so it queues), then wait4 looks once more: a stop that
-		 * came before the block was discarded as a signal but is still there to wait for. */
-		sigprocmask(SIG_BLOCK, &chld, NULL);
-		pid = wait4(-1, &st, __WALL | WNOHANG, NULL);
-		if (pid != 0) {
-			sigprocmask(SIG_UNBLOCK, &chld, NULL);
-			if (pid > 0) {
-				r = dispatch(s, pid, st, false);
-				if (r)
-					return r;
-			}
+		if (errno == EINTR)
 			continue;
-		}
-		if (deadline_ns) {
-			uint64_t now = pt_now_ns();
-			struct timespec ts;
-
-			if (now >= deadline_ns) {
-				sigprocmask(SIG_UNBLOCK, &chld, NULL);
-				*why = PT_TIMEOUT;
-				return 0;
-			}
-			ts.tv_sec = (time_t)((deadline_ns - now) / 1000000000ull);
-			ts.tv_nsec = (long)((deadline_ns - now) % 1000000000ull);
-			r = sigtimedwait(&set, &si, &ts);
-		} else {
-			r = sigwaitinfo(&set, &si);
-		}
-		sigprocmask(SIG_UNBLOCK, &chld, NULL);
-		if (r < 0 && errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (r > 0 && r != SIGCHLD) {
-			*sig = r;
-			*why = PT_SIGNALLED;
+		if (errno == ECHILD) {
+			s->ended = true;
+			*why = PT_ENDED;
 			return 0;
 		}
+		return -errno;
 	}
 }
 

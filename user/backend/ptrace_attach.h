@@ -59,16 +59,17 @@ enum pt_stop { PT_TIMEOUT, PT_ENDED, PT_SIGNALLED };
 
 /* Seizes every thread of process pid (PTRACE_SEIZE, repeated over /proc/PID/task until no
  * new thread shows up; later threads are attached by the kernel at clone) and leaves them
- * all stopped, so breakpoints can be written before pt_run resumes them. Blocks SIGINT,
- * SIGTERM and SIGHUP in the caller for good (pt_run takes them synchronously) and sets
- * SIGCHLD to its default (pt_run blocks it only while it sleeps).
+ * all stopped, so breakpoints can be written before pt_run resumes them. Takes over the
+ * caller's SIGINT, SIGTERM and SIGHUP (a stop request for pt_run), SIGALRM (a 20 ms tick)
+ * and SIGCHLD (default): meant for a process that only traces (ptrace_proc.c).
  * -EPERM with *tracer > 0 when another tracer holds it ("already traced by PID M"),
  * -ESRCH when it is gone. On error nothing stays attached. */
 int pt_attach(struct pt_session *s, pid_t pid, int resume_req, const struct pt_hooks *h,
 	      unsigned flags, pid_t *tracer);
 
-/* Runs the target until timeout_ns (CLOCK_MONOTONIC absolute; 0 = none) passes, a stop
- * signal arrives (*sig says which), or the process ends. -errno on engine failure. */
+/* Runs the target until deadline_ns (CLOCK_MONOTONIC absolute; 0 = none; seen within a
+ * tick) passes, a stop signal arrives (*sig says which), or the process ends. -errno on
+ * engine failure. */
 int pt_run(struct pt_session *s, uint64_t deadline_ns, int *sig, enum pt_stop *why);
 
 /* Stops every thread, lets hooks.detach undo its changes, then detaches each thread,

@@ -378,7 +378,10 @@ static int trace_begin(struct trace *t)
 	}
 	/* Symbols come from the running image: after the exec, before the process may end. */
 	for (size_t i = 0; t->sym && i < t->npids; i++) {
-		err = scsym_add(t->sym, t->pids[i]);
+		/* The exec's close-on-exec pipe reports success just before the kernel maps the
+		 * new image's segments: give a launched command a moment to appear in its maps. */
+		for (int tries = 0; (err = scsym_add(t->sym, t->pids[i])) == -ENOENT && t->launched && tries < 100; tries++)
+			usleep(1000);
 		if (err)
 			fprintf(stderr, "gotrace: PID %d: call paths will not be symbolised: %s\n",
 				(int)t->pids[i], strerror(-err));

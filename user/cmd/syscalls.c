@@ -191,7 +191,7 @@ static int open_pidfd(pid_t pid)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-/* Picks the backend for --backend; ptrace is wired through the same interface once it exists. */
+/* Picks the backend for --backend: auto is BPF, falling back to ptrace (one notice) when BPF cannot load. */
 static int pick_backend(struct trace *t, char *why, size_t whylen)
 {
 	const struct sc_backend_ops *bpf = sc_backend_find("bpf"), *pt = sc_backend_find("ptrace");

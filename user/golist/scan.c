@@ -343,7 +343,9 @@ void golist_scan_free(struct golist_scan *s)
 
 void golist_scan_notice(const struct golist_scan *s)
 {
+	/* Root can be denied too (e.g. a sandbox's init); don't tell root to become root. */
 	if (s->denied)
-		fprintf(stderr, "golist: %zu process%s not inspected: permission denied (run as root to see them)\n",
-			s->denied, s->denied == 1 ? "" : "es");
+		fprintf(stderr, "golist: %zu process%s not inspected: permission denied%s\n",
+			s->denied, s->denied == 1 ? "" : "es",
+			geteuid() == 0 ? "" : " (run as root to see them)");
 }

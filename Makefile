@@ -89,7 +89,7 @@ $(BUILD)/fixtures/.stamp: $(FIXTURE_SRCS) tools/build-fixtures.sh
 unit: deps $(UNIT_BINS)
 bats: deps build $(HELPER_BINS) $(BUILD)/fixtures/.stamp
 
-test: deps build $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fixtures/.stamp
+test: deps build $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_BINS) $(BUILD)/fixtures/.stamp
 	@BUILD=$(abspath $(BUILD)) sh tests/run.sh
 
 demo: deps build $(BUILD)/fixtures/.stamp
@@ -98,11 +98,22 @@ demo: deps build $(BUILD)/fixtures/.stamp
 bench: deps build $(HELPER_BINS) $(BUILD)/fixtures/.stamp
 	@BUILD=$(abspath $(BUILD)) sh tools/bench.sh $(BENCH)
 
-# libFuzzer targets link the library sources directly, built with clang's fuzzer instrumentation.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(GENERATED)
+# libFuzzer targets link one copy of the library built with clang's fuzzer instrumentation
+# (compiled once for all targets, so make test can afford them).
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -DGOTRACE_VERSION='"$(VERSION)"' -Iuser -I$(BUILD) \
+               -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJS  := $(patsubst user/%.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRCS))
+$(BUILD)/fuzz/obj/%.o: user/%.c $(GENERATED) $(wildcard user/*/*.h user/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -DGOTRACE_VERSION='"$(VERSION)"' -Iuser -I$(BUILD) \
-		-fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) $(LDLIBS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/libgotrace-fuzz.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libgotrace-fuzz.a
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(BUILD)/fuzz/libgotrace-fuzz.a $(LDLIBS) -o $@
 
 fuzz: deps $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \

@@ -13,6 +13,22 @@ for t in "$BUILD"/tests/test_*; do
 	"$t" > "$BUILD/unit.out" 2>&1 || status=1
 	tee -a "$log" < "$BUILD/unit.out"
 done
+# A short fuzz pass: one TAP line per libFuzzer target (make fuzz runs them longer).
+fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
+for f in "$BUILD"/fuzz/fuzz_*; do
+	n=$(basename "$f")
+	case $n in *.*|*-*) continue ;; esac
+	[ -f "$f" ] && [ -x "$f" ] && [ "$fuzz_seconds" -gt 0 ] || continue
+	mkdir -p "$BUILD/fuzz/corpus-$n"
+	if "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -artifact_prefix="$BUILD/fuzz/$n-" \
+		"$BUILD/fuzz/corpus-$n" "$top/tests/fuzz/corpus/${n#fuzz_}" > "$BUILD/fuzz/$n.log" 2>&1; then
+		echo "ok 1 - fuzz: $n for ${fuzz_seconds}s, no crash" | tee -a "$log"
+	else
+		status=1
+		echo "not ok 1 - fuzz: $n crashed (input saved as $BUILD/fuzz/$n-*)" | tee -a "$log"
+		tail -n 20 "$BUILD/fuzz/$n.log" | sed 's/^/# /' | tee -a "$log"
+	fi
+done
 suites=${BATS_SUITES:-$(ls "$top"/tests/bats/*.bats 2>/dev/null)}
 # A hung test fails on its own instead of stalling the whole run.
 export BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-180}"

@@ -26,4 +26,8 @@ const char *golist_printable(const char *s, char *buf, size_t cap);
 
 /* Opens the procfs directory; prints the error. -errno on failure. */
 int golist_open_proc(const struct golist_opts *o);
+
+struct golist_scan;
+/* Scans every process of o->proc into s; prints the error. 0 or -errno. */
+int golist_scan_all(const struct golist_opts *o, struct golist_scan *s);
 #endif

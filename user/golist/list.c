@@ -20,6 +20,19 @@ int golist_open_proc(const struct golist_opts *o)
 	return fd;
 }
 
+int golist_scan_all(const struct golist_opts *o, struct golist_scan *s)
+{
+	int procfd = golist_open_proc(o), err;
+
+	if (procfd < 0)
+		return procfd;
+	err = golist_scan(procfd, s);
+	close(procfd);
+	if (err)
+		fprintf(stderr, "golist: cannot scan %s: %s\n", o->proc, strerror(-err));
+	return err;
+}
+
 const char *golist_printable(const char *s, char *buf, size_t cap)
 {
 	size_t i = 0;
@@ -94,16 +107,9 @@ static void print_table(const struct golist_scan *s, bool header, FILE *out)
 int golist_list(const struct golist_opts *o, FILE *out)
 {
 	struct golist_scan s;
-	int procfd = golist_open_proc(o), err;
 
-	if (procfd < 0)
+	if (golist_scan_all(o, &s))
 		return 1;
-	err = golist_scan(procfd, &s);
-	close(procfd);
-	if (err) {
-		fprintf(stderr, "golist: cannot scan %s: %s\n", o->proc, strerror(-err));
-		return 1;
-	}
 	if (o->json) {
 		struct json j;
 		json_init(&j, out);

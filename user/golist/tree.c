@@ -102,16 +102,9 @@ int golist_tree(const struct golist_opts *o, FILE *out)
 {
 	struct golist_scan s;
 	struct node *nodes;
-	int procfd = golist_open_proc(o), err;
 
-	if (procfd < 0)
+	if (golist_scan_all(o, &s))
 		return 1;
-	err = golist_scan(procfd, &s);
-	close(procfd);
-	if (err) {
-		fprintf(stderr, "golist: cannot scan %s: %s\n", o->proc, strerror(-err));
-		return 1;
-	}
 	nodes = calloc(s.ngo ? s.ngo : 1, sizeof(*nodes));
 	bool *deferred = calloc(s.ngo ? s.ngo : 1, sizeof(*deferred));
 	if (!nodes || !deferred) {

@@ -538,13 +538,14 @@ int args_ptrace_poll(struct args_ptrace *p, int timeout_ms, args_event_fn fn, vo
 
 void args_ptrace_close_links(struct args_ptrace *p)
 {
+	uint64_t give_up = pt_now_ns() + PT_PROC_GRACE_MS * 1000000ull;
 	bool eof = false;
 
 	if (p->proc.pid <= 0)
 		return;
 	kill(p->proc.pid, SIGTERM);
 	/* Keep reading while it detaches: a tracer blocked on a full pipe must get to finish. */
-	while (p->proc.data_fd >= 0 && !eof) {
+	while (p->proc.data_fd >= 0 && !eof && pt_now_ns() < give_up) {
 		struct pollfd pfd = { .fd = p->proc.data_fd, .events = POLLIN };
 
 		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
@@ -555,9 +556,7 @@ void args_ptrace_close_links(struct args_ptrace *p)
 	if (p->proc.data_fd >= 0)
 		close(p->proc.data_fd);
 	p->proc.data_fd = -1;
-	while (waitpid(p->proc.pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	p->proc.pid = -1;
+	pt_proc_reap(&p->proc);
 }
 
 uint64_t args_ptrace_lost(struct args_ptrace *p)

@@ -1,6 +1,7 @@
 /* The ptrace engine: seizes every thread of a process, runs the stop/restart loop, detaches cleanly. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,11 @@
 #define SYSCALL_STOP (SIGTRAP | 0x80)
 /* Period of the SIGALRM tick (see install_signals). */
 #define PT_TICK_US 20000
+/* How long detach waits for threads to reach a stop: an interrupted live thread stops in
+ * microseconds; only one stuck in the kernel (D state) takes longer, and we leave it to the
+ * kernel's detach at our exit rather than hang. */
+#define PT_DETACH_WAIT_NS 2000000000ull
+#define PT_DETACH_POLL_NS 1000000
 
 uint64_t pt_now_ns(void)
 {
@@ -462,8 +468,54 @@ int pt_stop_others(struct pt_session *s, struct pt_task *except)
 	return 0;
 }
 
+/* Whether thread tid of pid will never report a stop again: reaped, or a zombie. A zombie
+ * leader is not even reported to wait4 while other threads live, and detach holds those
+ * stopped (one of them maybe in its exit stop), so waiting for it would wait forever. */
+static bool task_dead(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	/* The state follows the last ')': comm may hold parentheses and spaces. */
+	paren = strrchr(buf, ')');
+	return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X' || paren[2] == 'x';
+}
+
+/* Threads not stopped yet that still can stop; the dead ones are marked gone. */
+static bool detach_pending(struct pt_session *s, bool check_dead)
+{
+	bool waiting = false;
+
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct pt_task *t = s->tasks[i];
+
+		if (t->gone || t->stopped)
+			continue;
+		if (check_dead && task_dead(s->pid, t->tid)) {
+			t->gone = true;  /* its exit status is its real parent's to take */
+			continue;
+		}
+		waiting = true;
+	}
+	return waiting;
+}
+
 int pt_detach(struct pt_session *s)
 {
+	const struct timespec poll_gap = { 0, PT_DETACH_POLL_NS };
+	uint64_t give_up = pt_now_ns() + PT_DETACH_WAIT_NS;
+	bool check_dead = false;
 	int r = 0, st;
 
 	if (s->detached)
@@ -472,25 +524,29 @@ int pt_detach(struct pt_session *s)
 	for (size_t i = 0; i < s->ntasks; i++) {
 		struct pt_task *t = s->tasks[i];
 
-		if (!t->gone && !t->stopped)
-			ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL);
+		if (!t->gone && !t->stopped && ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0 && errno == ESRCH)
+			check_dead = true;
 	}
+	/* Never blocks: a thread that can no longer stop must not hold us (nor a stop request). */
 	for (;;) {
-		bool waiting = false;
 		pid_t pid;
 
 		handle_kept(s, true);
-		for (size_t i = 0; i < s->ntasks; i++)
-			waiting |= !s->tasks[i]->gone && !s->tasks[i]->stopped;
-		if (!waiting)
+		if (!detach_pending(s, check_dead))
 			break;
-		do
-			pid = wait4(-1, &st, __WALL, NULL);
-		while (pid < 0 && errno == EINTR);
-		if (pid < 0)
+		pid = wait4(-1, &st, __WALL | WNOHANG, NULL);
+		if (pid > 0) {
+			dispatch(s, pid, st, true);
+			/* A thread created meanwhile is attached and reports its own first stop. */
+			continue;
+		}
+		if (pid < 0 && errno != EINTR)
 			break;  /* ECHILD: nothing left to wait for */
-		dispatch(s, pid, st, true);
-		/* A thread created meanwhile is attached and reports its own first stop. */
+		if (pt_now_ns() >= give_up)
+			break;
+		/* Nothing to report: whoever has not stopped may be dead; look from now on. */
+		check_dead = true;
+		nanosleep(&poll_gap, NULL);
 	}
 	if (s->hooks.detach)
 		s->hooks.detach(s, s->hooks.ctx);

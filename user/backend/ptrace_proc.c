@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "backend/ptrace_proc.h"
 
@@ -81,13 +82,30 @@ int pt_proc_start(struct pt_proc *p, pt_proc_body body, void *arg, struct pt_pro
 	return 0;
 }
 
+void pt_proc_reap(struct pt_proc *p)
+{
+	const struct timespec gap = { 0, 10 * 1000000 };
+	int left = PT_PROC_GRACE_MS / 10;
+
+	if (p->pid <= 0)
+		return;
+	/* Polled, not blocking: a stop request (SIGINT/SIGTERM) must end gotrace promptly, and a
+	 * tracer that does not finish in time is stuck, not busy. */
+	while (waitpid(p->pid, NULL, WNOHANG) == 0 && left-- > 0)
+		nanosleep(&gap, NULL);
+	if (left < 0) {
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	p->pid = -1;
+}
+
 void pt_proc_stop(struct pt_proc *p)
 {
 	if (p->pid > 0) {
 		kill(p->pid, SIGTERM);
-		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		p->pid = -1;
+		pt_proc_reap(p);
 	}
 	if (p->data_fd >= 0)
 		close(p->data_fd);

@@ -28,6 +28,11 @@ typedef int (*pt_proc_body)(void *arg, int report_fd, int data_fd);
 int pt_proc_start(struct pt_proc *p, pt_proc_body body, void *arg, struct pt_proc_report *rep);
 /* Writes the report from inside body. */
 int pt_proc_report(int report_fd, int err, pid_t tracer);
+/* How long a tracer asked to stop may take to detach (its own detach gives up after 2 s). */
+#define PT_PROC_GRACE_MS 5000
+/* Reaps a tracer already asked to stop; one still there after PT_PROC_GRACE_MS is stuck and
+ * gets SIGKILL. Idempotent. */
+void pt_proc_reap(struct pt_proc *p);
 /* Asks the tracer to detach (SIGTERM) and reaps it; the target keeps running. Idempotent. */
 void pt_proc_stop(struct pt_proc *p);
 /* Formats the attach failure the way SPEC.md words it: "cannot attach to PID N: already

@@ -243,6 +243,9 @@ static bool plausible_pclntab(struct goelf *g, const uint8_t *p, size_t n, uint6
 static bool scan_segment_pclntab(struct goelf *g, const struct goelf_seg *s, unsigned *tries)
 {
 	const uint8_t *p = g->img + s->off;
+
+	if (!g->img)
+		return false;
 	for (size_t pos = 0; pos + 8 <= s->filesz && *tries; pos += 4) {
 		/* cheap pre-checks (magic's high bytes in either byte order, then the header)
 		 * before the full decode, which is budgeted */

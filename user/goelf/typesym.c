@@ -98,7 +98,8 @@ int typesym_open(struct goelf *g, struct typesym **out)
 		typesym_close(t);
 		return -ENOENT;
 	}
-	qsort(t->v, t->n, sizeof(*t->v), cmp_addr);
+	if (t->n)       /* t->v is NULL when only the types section was found */
+		qsort(t->v, t->n, sizeof(*t->v), cmp_addr);
 	*out = t;
 	return 0;
 }
@@ -175,5 +176,6 @@ int typesym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, 
 		}
 		return 0;
 	}
-	return itab ? -ENOENT : decode_type(t, vaddr, buf, n);
+	/* t may be NULL (no type symbols): there is nothing to decode then either. */
+	return itab || !t ? -ENOENT : decode_type(t, vaddr, buf, n);
 }

@@ -91,7 +91,7 @@ int proc_read_alloc(int procfd, const char *rel, char **out, size_t *n)
 int proc_read_stat(int procfd, int pid, struct proc_stat *st)
 {
 	char rel[32], buf[1024];
-	size_t n;
+	size_t n = 0;
 	int err;
 
 	snprintf(rel, sizeof(rel), "%d/stat", pid);
@@ -104,7 +104,7 @@ int proc_read_stat(int procfd, int pid, struct proc_stat *st)
 int proc_read_status(int procfd, int pid, struct proc_status *st)
 {
 	char rel[32], buf[4096];
-	size_t n;
+	size_t n = 0;
 	int err;
 
 	snprintf(rel, sizeof(rel), "%d/status", pid);

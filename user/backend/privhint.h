@@ -1,6 +1,6 @@
 /* Names the capability a failed privileged step needs, for the one-line error messages. */
-#ifndef GOTRACE_CMD_PRIVHINT_H
-#define GOTRACE_CMD_PRIVHINT_H
+#ifndef GOTRACE_BACKEND_PRIVHINT_H
+#define GOTRACE_BACKEND_PRIVHINT_H
 
 enum priv_need {
 	PRIV_BPF,       /* loading BPF programs/maps, attaching raw tracepoints and uprobes */

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "backend/backend.h"
+#include "backend/privhint.h"
 #include "backend/ptrace_syscalls.h"
 #include "syscalls.skel.h"
 
@@ -80,7 +81,7 @@ static int bpf_open(const struct sc_config *cfg, struct sc_backend **out, char *
 	bpf_program__set_autoload(b->skel->progs.sys_exit_raw, raw);
 	err = syscalls_bpf__load(b->skel);
 	if (err) {
-		snprintf(why, whylen, "loading the BPF program: %s", strerror(-err));
+		snprintf(why, whylen, "loading the BPF program: %s%s", strerror(-err), priv_hint(err, PRIV_BPF));
 		goto fail;
 	}
 	if (cfg->npids > 1) {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "backend/privhint.h"
 #include "backend/ptrace_proc.h"
 
 int pt_proc_report(int report_fd, int err, pid_t tracer)
@@ -117,5 +118,6 @@ void pt_proc_why(const struct pt_proc_report *rep, pid_t pid, char *why, size_t 
 	if (rep->err == -EPERM && rep->tracer > 0)
 		snprintf(why, whylen, "cannot attach to PID %d: already traced by PID %d", (int)pid, (int)rep->tracer);
 	else
-		snprintf(why, whylen, "cannot attach to PID %d: %s", (int)pid, strerror(-rep->err));
+		snprintf(why, whylen, "cannot attach to PID %d: %s%s", (int)pid, strerror(-rep->err),
+			 priv_hint(rep->err, PRIV_PTRACE));
 }

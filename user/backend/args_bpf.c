@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "backend/args_bpf.h"
+#include "backend/privhint.h"
 #include "args.skel.h"
 
 #define DEFAULT_RINGBUF (16u << 20)
@@ -73,7 +74,7 @@ int args_bpf_open(const struct args_bpf_opts *o, struct args_capture **out, char
 		bpf_map__set_max_entries(b->skel->maps.inflight, 256);
 	r = args_bpf__load(b->skel);
 	if (r) {
-		snprintf(err, errlen, "cannot load the BPF program: %s", strerror(-r));
+		snprintf(err, errlen, "cannot load the BPF program: %s%s", strerror(-r), priv_hint(r, PRIV_BPF));
 		goto fail;
 	}
 	conf.wake_bytes = (__u32)(rbsize / 8);

@@ -12,6 +12,7 @@
 #include "backend/args_bpf.h"
 #include "backend/args_capture.h"
 #include "backend/launch.h"
+#include "backend/privhint.h"
 #include "cmd/args_pending.h"
 #include "cmd/args_resolve.h"
 #include "cmd/cliutil.h"
@@ -239,7 +240,10 @@ static int open_pids(const struct args_opts *o, struct tbin **bins, size_t *nbin
 		}
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)tgid);
 		if (stat(exe, &st)) {
-			fprintf(stderr, "gotrace: cannot read the executable of PID %d: %s\n", (int)tgid, strerror(errno));
+			int e = errno;
+
+			fprintf(stderr, "gotrace: cannot read the executable of PID %d: %s%s\n", (int)tgid,
+				strerror(e), priv_hint(-e, PRIV_PTRACE));
 			return EXIT_RUNTIME;
 		}
 		for (k = 0; k < *nbins; k++)

@@ -2,7 +2,8 @@
 # Hardening: valgrind (no memory errors, no definite leaks), limits on real processes (10,000
 # threads, 100 traced functions, a 1 GiB string argument, 50 PIDs at once), every fd and BPF
 # link released, map sizes from options, and one-line permission errors naming the missing
-# capability for a non-root user. Expected numbers come from the hardfix fixture's flags.
+# capability for a non-root user (created and removed by the tests that need it). Expected
+# numbers come from the hardfix fixture's flags.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -194,4 +195,48 @@ stop_trace() {
 	# the BPF maps this gotrace holds, from its fds: the ring buffer (map_type 27) is 256 KiB
 	sizes=$(cat /proc/$gt/fdinfo/* 2> /dev/null | awk '/^map_type:/ { t = $2 } /^max_entries:/ && t == 27 { print $2; t = 0 }')
 	[ "$sizes" = $((256 * 1024)) ]
+}
+
+# as_user CMD...: CMD as the unprivileged test user (no capabilities, no groups).
+as_user() {
+	setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --inh-caps=-all "$@"
+}
+
+make_user() {
+	id "$NOBODY" > /dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "$NOBODY"
+	NOBODY_UID=$(id -u "$NOBODY")
+	NOBODY_GID=$(id -g "$NOBODY")
+}
+
+@test "permissions: gotrace syscalls -p of root's process as a user names CAP_BPF/CAP_PERFMON and CAP_SYS_PTRACE" {
+	make_user
+	start_hardfix
+	run as_user "$GOTRACE" syscalls -p "$HF_PID" -d 1 --backend bpf
+	[ "$status" -eq 1 ]
+	assert_output "gotrace: cannot trace syscalls: loading the BPF program: Operation not permitted (needs CAP_BPF and CAP_PERFMON, or root; see docs/hardening.md)"
+	run as_user "$GOTRACE" syscalls -p "$HF_PID" -d 1
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 0 --partial "falling back to ptrace"
+	assert_line --index 1 "gotrace: cannot trace syscalls: cannot attach to PID $HF_PID: Operation not permitted (needs CAP_SYS_PTRACE, or the target's own user; see docs/hardening.md)"
+	alive "$HF_PID"
+}
+
+@test "permissions: gotrace args as a user names CAP_SYS_PTRACE (other user's process) and CAP_BPF/CAP_PERFMON (own)" {
+	make_user
+	start_hardfix -funcs
+	run as_user "$GOTRACE" args -p "$HF_PID" main.f000 -n 1
+	[ "$status" -eq 1 ]
+	assert_output "gotrace: cannot read the executable of PID $HF_PID: Permission denied (needs CAP_SYS_PTRACE, or the target's own user; see docs/hardening.md)"
+	# setpriv execs the fixture, so BG_PID is the user's own Go process
+	start_bg setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups --inh-caps=-all "$FIX/hardfix" -funcs
+	own=$BG_PID
+	i=0
+	while [ "$(readlink /proc/$own/exe)" != "$FIX/hardfix" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	grep -q "^Uid:[[:space:]]*$NOBODY_UID[[:space:]]" /proc/$own/status
+	run as_user "$GOTRACE" args --backend bpf -p "$own" main.f000 -n 1
+	[ "$status" -eq 1 ]
+	assert_output --partial "Operation not permitted (needs CAP_BPF and CAP_PERFMON, or root; see docs/hardening.md)"
+	[ "$(grep -c '^gotrace:' <<< "$output")" -eq 1 ]
+	alive "$own"
 }

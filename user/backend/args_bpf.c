@@ -136,6 +136,7 @@ int args_bpf_attach(struct args_capture *b, const char *path, pid_t pid, uint64_
 		return -E2BIG;
 	if (b->nlinks == b->caplinks) {
 		size_t cap = b->caplinks ? 2 * b->caplinks : 16;
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): one element is a pointer, as meant */
 		struct bpf_link **nl = realloc(b->links, cap * sizeof(*nl));
 
 		if (!nl)

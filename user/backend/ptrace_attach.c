@@ -77,6 +77,7 @@ static int task_add(struct pt_session *s, pid_t tid, struct pt_task **out)
 
 	if (s->ntasks == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): one element is a pointer, as meant */
 		struct pt_task **n = realloc(s->tasks, cap * sizeof(*n));
 
 		if (!n)

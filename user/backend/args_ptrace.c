@@ -185,7 +185,7 @@ static int resolve_addr(pid_t pid, const char *path, uint64_t off, uint64_t *add
 static int plant(struct args_ptrace *p)
 {
 	for (uint32_t i = 0; i < p->nprobes; i++) {
-		uint64_t addr;
+		uint64_t addr = 0;
 		int r = resolve_addr(p->pid, p->probes[i].path, p->probes[i].file_off, &addr);
 
 		if (!r)

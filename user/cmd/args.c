@@ -647,7 +647,6 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 		}
 	}
 	/* Detach first, then drain what the probes wrote before that. */
-	lost = ops->lost(cap);
 	ops->close_links(cap);
 	r.draining = true;
 	if (!r.out_error && !(o->count && r.calls >= o->count))

@@ -452,7 +452,7 @@ static int trace_finish(struct trace *t)
 		return err;
 	if (t->cur->lost_calls + t->cur->lost_stacks)
 		fprintf(stderr, "gotrace: %llu events lost\n",
-			(unsigned long long)(t->cur->lost_calls + t->cur->lost_stacks));
+			(unsigned long long)t->cur->lost_calls + t->cur->lost_stacks);
 	return 0;
 }
 

@@ -13,6 +13,14 @@ for t in "$BUILD"/tests/test_*; do
 	"$t" > "$BUILD/unit.out" 2>&1 || status=1
 	tee -a "$log" < "$BUILD/unit.out"
 done
+# Static analysis (make lint) runs niced in the background while the tests run: a fresh
+# tree takes minutes of CPU, a re-run only checks the files that changed.
+lint_pid=
+if [ "${LINT:-1}" = 1 ] && command -v clang-tidy > /dev/null; then
+	(nice -n 19 make -s -k -j"$(nproc)" -C "$top" BUILD="$BUILD" lint > "$BUILD/lint.log" 2>&1
+	 echo $? > "$BUILD/lint.rc") &
+	lint_pid=$!
+fi
 # A short fuzz pass: one TAP line per libFuzzer target (make fuzz runs them longer).
 fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
 for f in "$BUILD"/fuzz/fuzz_*; do
@@ -35,6 +43,16 @@ export BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-180}"
 if [ -n "$suites" ]; then
 	# shellcheck disable=SC2086
 	bats --tap $suites 2>&1 | tee -a "$log" || status=1
+fi
+if [ -n "$lint_pid" ]; then
+	wait "$lint_pid"
+	if [ "$(cat "$BUILD/lint.rc" 2>/dev/null)" = 0 ]; then
+		echo "ok 1 - make lint: clang-tidy clean" | tee -a "$log"
+	else
+		status=1
+		echo "not ok 1 - make lint: clang-tidy findings (make lint)" | tee -a "$log"
+		grep -E '(error|warning):' "$BUILD/lint.log" | head -n 30 | sed 's/^/# /' | tee -a "$log"
+	fi
 fi
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")

@@ -22,7 +22,7 @@ if [ "${LINT:-1}" = 1 ] && command -v clang-tidy > /dev/null; then
 	lint_pid=$!
 fi
 # A short fuzz pass: one TAP line per libFuzzer target (make fuzz runs them longer).
-fuzz_seconds=${FUZZ_TEST_SECONDS:-5}
+fuzz_seconds=${FUZZ_TEST_SECONDS:-3}
 for f in "$BUILD"/fuzz/fuzz_*; do
 	n=$(basename "$f")
 	case $n in *.*|*-*) continue ;; esac

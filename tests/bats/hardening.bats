@@ -18,6 +18,14 @@ setup() {
 	    --suppressions="$BATS_TEST_DIRNAME/valgrind-libbpf.supp")
 }
 
+# need_valgrind: valgrind cannot run AddressSanitizer builds (make test SANITIZE=1), which
+# check the same memory errors themselves.
+need_valgrind() {
+	if ldd "$GOTRACE" | grep -q libasan; then
+		skip "SANITIZE=1 build: ASan checks memory instead of valgrind"
+	fi
+}
+
 teardown() {
 	kill_bg_all
 	if id "$NOBODY" > /dev/null 2>&1; then userdel "$NOBODY" 2> /dev/null || true; fi
@@ -59,6 +67,7 @@ stop_trace() {
 }
 
 @test "valgrind: golist lists processes without memory errors or definite leaks" {
+	need_valgrind
 	start_hardfix
 	run "${VG[@]}" "$GOLIST"
 	[ "$status" -ne "$VG_ERR" ] || { echo "$output"; false; }
@@ -67,6 +76,7 @@ stop_trace() {
 }
 
 @test "valgrind: golist PID (detail view) without memory errors or definite leaks" {
+	need_valgrind
 	start_hardfix -funcs
 	run "${VG[@]}" "$GOLIST" "$HF_PID"
 	[ "$status" -ne "$VG_ERR" ] || { echo "$output"; false; }
@@ -79,6 +89,7 @@ stop_trace() {
 # test driver: gotrace syscalls itself stops short under valgrind, whose pidfd_open(2) is
 # unimplemented (ENOSYS) - the next test covers that path.
 @test "valgrind: BPF syscalls backend and args uprobes open, attach and close cleanly" {
+	need_valgrind
 	start_hardfix -funcs
 	run "${VG[@]}" "$HELPERS/lib-fdcheck" 2 "$HF_PID" "$FIX/hardfix" main.f000 main.f001 main.bigArg
 	[ "$status" -ne "$VG_ERR" ] || { echo "$output"; false; }
@@ -87,6 +98,7 @@ stop_trace() {
 }
 
 @test "valgrind: gotrace syscalls -d 1 frees everything on its error path" {
+	need_valgrind
 	start_hardfix
 	run "${VG[@]}" "$GOTRACE" syscalls -d 1 --backend bpf -p "$HF_PID"
 	[ "$status" -ne "$VG_ERR" ] || { echo "$output"; false; }

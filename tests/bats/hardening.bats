@@ -6,11 +6,14 @@
 # numbers come from the hardfix fixture's flags.
 
 load helpers
+load trace_helpers
 bats_require_minimum_version 1.5.0
 
 # valgrind's own status for a finding, distinct from the tool's exit codes.
 VG_ERR=99
 NOBODY=gotrace-hard
+# Attaching to 10,000 threads takes longer than the default 10 s wait.
+ATTACH_WAIT_TICKS=600
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -39,25 +42,6 @@ start_hardfix() {
 	HF_PID=$(cat "$ready")
 }
 
-# start_trace OUT ERR ARGS...: gotrace syscalls in the background, waits for its attach notice.
-start_trace() {
-	local out=$1 err=$2 i=0
-	shift 2
-	start_bg "$GOTRACE" syscalls "$@" > "$out" 2> "$err"
-	GT_PID=$BG_PID
-	while ! grep -q 'counting syscalls' "$err" && [ $i -lt 600 ]; do
-		alive "$GT_PID" || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	grep -q 'counting syscalls' "$err" || { cat "$err"; return 1; }
-}
-
-# calls_of FILE NAME: the calls column of syscall NAME in the summary table (0 when absent).
-calls_of() {
-	awk -v n="$2" '$NF == n && $1 ~ /^[0-9]+\.[0-9]+$/ { print $4; found = 1; exit }
-		END { if (!found) print 0 }' "$1"
-}
 
 # stop_trace: SIGINT to the trace started by start_trace, waits; sets STATUS.
 stop_trace() {

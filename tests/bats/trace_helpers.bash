@@ -28,13 +28,13 @@ start_sysloop() {
 }
 
 # start_trace OUT ERR ARGS...: starts gotrace syscalls in the background and waits until it has
-# attached (its notice line on stderr); sets GT_PID.
+# attached (its notice line on stderr, at most ATTACH_WAIT_TICKS x 50 ms); sets GT_PID.
 start_trace() {
 	local out=$1 err=$2 i=0
 	shift 2
 	start_bg "$GOTRACE" syscalls "$@" > "$out" 2> "$err"
 	GT_PID=$BG_PID
-	while ! grep -q 'counting syscalls' "$err" && [ $i -lt 200 ]; do
+	while ! grep -q 'counting syscalls' "$err" && [ $i -lt "${ATTACH_WAIT_TICKS:-200}" ]; do
 		alive "$GT_PID" || break
 		sleep 0.05
 		i=$((i + 1))

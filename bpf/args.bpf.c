@@ -283,8 +283,7 @@ static __always_inline void emit_small(const struct go_regs *ctx, const struct a
 	bpf_ringbuf_submit(r, wake_flags(c, sizeof(r->h) + cap * 8));
 }
 
-SEC("uprobe")
-int go_probe(void *raw)
+static __always_inline int probe(void *raw)
 {
 	const struct go_regs *ctx = raw;
 	__u32 zero = 0, id = (__u32)bpf_get_attach_cookie(raw);
@@ -351,4 +350,19 @@ int go_probe(void *raw)
 	run_plan(ctx, p, s, (__u32)w);
 	emit(s, c);
 	return 0;
+}
+
+/* One body, two attach types: per-probe perf-event uprobes, and (kernel >= 6.6) one
+ * uprobe_multi link per binary, which user space selects by setting this program's
+ * expected attach type before load. Both find their plan by the attach cookie. */
+SEC("uprobe")
+int go_probe(void *raw)
+{
+	return probe(raw);
+}
+
+SEC("uprobe")
+int go_probe_multi(void *raw)
+{
+	return probe(raw);
 }

@@ -29,6 +29,10 @@ wait_gone() {
 	args_exact_ret bpf
 }
 
+@test "args (bpf), one perf-event uprobe per probe (GOTRACE_UPROBE_MULTI=0, kernels < 6.6): same results" {
+	GOTRACE_UPROBE_MULTI=0 args_exact_ret bpf
+}
+
 @test "args --backend bpf: floats in X registers print ? with one hint; bools exact" {
 	start_argsfix "$FIX/argsfix" 4
 	trace_argsfix --backend bpf main.scale main.mix

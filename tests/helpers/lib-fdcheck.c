@@ -93,6 +93,11 @@ static int args_round(const char *path, pid_t pid, char **funcs, int nfuncs, int
 		if (rc)
 			fprintf(stderr, "lib-fdcheck: cannot attach to %s: %s\n", funcs[i], strerror(-rc));
 	}
+	if (!rc) {
+		rc = args_bpf_start(c, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "lib-fdcheck: %s\n", err);
+	}
 	if (!rc)
 		rc = args_bpf_poll(c, 50, ignore_event, NULL);
 	if (count_fds() > *peak)

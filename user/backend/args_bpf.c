@@ -1,9 +1,11 @@
 /* BPF capture backend of gotrace args: loads the generic probe, installs plans, attaches uprobes, drains events. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "backend/args_bpf.h"
@@ -12,10 +14,26 @@
 
 #define DEFAULT_RINGBUF (16u << 20)
 
+/* Kernel 6.6 uapi, newer than the headers libbpf 1.1 ships with. */
+#define GT_BPF_TRACE_UPROBE_MULTI 48
+
+/* A uprobe waiting for start, which attaches all of one (file, process) in one link. */
+struct pending_uprobe {
+	const char *path;           /* the caller's string; it outlives the capture */
+	pid_t pid;
+	uint64_t off;
+	uint64_t cookie;
+};
+
 struct args_capture {
 	struct args_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link **links;
+	bool multi;                 /* go_probe_multi loaded: attach through uprobe_multi links */
+	struct pending_uprobe *pend;
+	size_t npend, cappend;
+	int *mfds;                  /* uprobe_multi link fds */
+	size_t nmfds, capmfds;
+	struct bpf_link **links;    /* per-probe links (older kernels) */
 	size_t nlinks, caplinks;
 	uint32_t nprobes;
 	args_event_fn fn;
@@ -50,6 +68,33 @@ static int on_record(void *ctx, void *data, size_t size)
 	return b->stop;
 }
 
+static bool want_multi(void)
+{
+	const char *e = getenv("GOTRACE_UPROBE_MULTI");
+
+	return !e || strcmp(e, "0") != 0;
+}
+
+/* Opens and loads the skeleton; with multi, go_probe_multi is loaded for uprobe_multi
+ * links, otherwise it is left out (kernels before 6.6 reject its attach type). */
+static int load_skel(struct args_capture *b, const struct args_bpf_opts *o, size_t rbsize, bool multi)
+{
+	b->skel = args_bpf__open();
+	if (!b->skel)
+		return -errno;
+	bpf_map__set_max_entries(b->skel->maps.events, (__u32)rbsize);
+	/* the in-flight map is preallocated: keep it tiny unless --ret uses it */
+	if (!o->pair)
+		bpf_map__set_max_entries(b->skel->maps.inflight, 256);
+	if (multi)
+		bpf_program__set_expected_attach_type(b->skel->progs.go_probe_multi,
+						      (enum bpf_attach_type)GT_BPF_TRACE_UPROBE_MULTI);
+	else
+		bpf_program__set_autoload(b->skel->progs.go_probe_multi, false);
+	b->multi = multi;
+	return args_bpf__load(b->skel);
+}
+
 int args_bpf_open(const struct args_bpf_opts *o, struct args_capture **out, char *err, size_t errlen)
 {
 	struct args_conf conf = { .filter_pids = o->filter_pids };
@@ -62,17 +107,15 @@ int args_bpf_open(const struct args_bpf_opts *o, struct args_capture **out, char
 	if (!b)
 		return -ENOMEM;
 	libbpf_set_print(libbpf_quiet);
-	b->skel = args_bpf__open();
+	r = load_skel(b, o, rbsize, want_multi());
+	if (r && b->multi && b->skel) {
+		args_bpf__destroy(b->skel);
+		r = load_skel(b, o, rbsize, false);
+	}
 	if (!b->skel) {
-		r = -errno;
 		snprintf(err, errlen, "cannot open the BPF program: %s", strerror(-r));
 		goto fail;
 	}
-	bpf_map__set_max_entries(b->skel->maps.events, (__u32)rbsize);
-	/* the in-flight map is preallocated: keep it tiny unless --ret uses it */
-	if (!o->pair)
-		bpf_map__set_max_entries(b->skel->maps.inflight, 256);
-	r = args_bpf__load(b->skel);
 	if (r) {
 		snprintf(err, errlen, "cannot load the BPF program: %s%s", strerror(-r), priv_hint(r, PRIV_BPF));
 		goto fail;
@@ -99,6 +142,9 @@ fail:
 
 void args_bpf_close_links(struct args_capture *b)
 {
+	for (size_t i = 0; i < b->nmfds; i++)
+		close(b->mfds[i]);
+	b->nmfds = 0;
 	for (size_t i = 0; i < b->nlinks; i++)
 		bpf_link__destroy(b->links[i]);
 	b->nlinks = 0;
@@ -109,6 +155,8 @@ void args_bpf_close(struct args_capture *b)
 	if (!b)
 		return;
 	args_bpf_close_links(b);
+	free(b->pend);
+	free(b->mfds);
 	free(b->links);
 	ring_buffer__free(b->rb);
 	args_bpf__destroy(b->skel);
@@ -125,35 +173,153 @@ int args_bpf_add_pid(struct args_capture *b, pid_t pid)
 	return 0;
 }
 
-int args_bpf_attach(struct args_capture *b, const char *path, pid_t pid, uint64_t file_off,
-		    const struct args_plan *plan, uint32_t *id)
+static int grow(void **p, size_t *cap, size_t n, size_t elem)
+{
+	size_t c = *cap ? 2 * *cap : 16;
+	void *np;
+
+	if (n < *cap)
+		return 0;
+	np = realloc(*p, c * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = c;
+	return 0;
+}
+
+static int attach_one(struct args_capture *b, const char *path, pid_t pid, uint64_t file_off, uint32_t n)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo);
 	struct bpf_link *l;
-	uint32_t n = b->nprobes;
 
-	if (n >= ARGS_MAX_PROBES)
-		return -E2BIG;
-	if (b->nlinks == b->caplinks) {
-		size_t cap = b->caplinks ? 2 * b->caplinks : 16;
-		/* NOLINTNEXTLINE(bugprone-sizeof-expression): one element is a pointer, as meant */
-		struct bpf_link **nl = realloc(b->links, cap * sizeof(*nl));
-
-		if (!nl)
-			return -ENOMEM;
-		b->links = nl;
-		b->caplinks = cap;
-	}
-	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.plans), &n, plan, BPF_ANY))
-		return -errno;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): one element is a pointer, as meant */
+	if (grow((void **)&b->links, &b->caplinks, b->nlinks, sizeof(*b->links)))
+		return -ENOMEM;
 	uo.bpf_cookie = n;
 	l = bpf_program__attach_uprobe_opts(b->skel->progs.go_probe, pid, path, (size_t)file_off, &uo);
 	if (!l)
 		return errno ? -errno : -EINVAL;
 	b->links[b->nlinks++] = l;
+	return 0;
+}
+
+int args_bpf_attach(struct args_capture *b, const char *path, pid_t pid, uint64_t file_off,
+		    const struct args_plan *plan, uint32_t *id)
+{
+	uint32_t n = b->nprobes;
+	int r;
+
+	if (n >= ARGS_MAX_PROBES)
+		return -E2BIG;
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.plans), &n, plan, BPF_ANY))
+		return -errno;
+	if (b->multi) {
+		r = grow((void **)&b->pend, &b->cappend, b->npend, sizeof(*b->pend));
+		if (r)
+			return r;
+		b->pend[b->npend++] = (struct pending_uprobe){ .path = path, .pid = pid, .off = file_off, .cookie = n };
+	} else {
+		r = attach_one(b, path, pid, file_off, n);
+		if (r)
+			return r;
+	}
 	b->nprobes++;
 	*id = n;
 	return 0;
+}
+
+/* One uprobe_multi link for the pending probes [i, j), which share a file and a process. */
+static int link_multi(struct args_capture *b, size_t i, size_t j)
+{
+	size_t cnt = j - i;
+	uint64_t *offs = calloc(cnt, sizeof(*offs)), *cookies = calloc(cnt, sizeof(*cookies));
+	union bpf_attr a;
+	long fd;
+	int r = 0;
+
+	if (!offs || !cookies) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < cnt; k++) {
+		offs[k] = b->pend[i + k].off;
+		cookies[k] = b->pend[i + k].cookie;
+	}
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (__u32)bpf_program__fd(b->skel->progs.go_probe_multi);
+	a.link_create.attach_type = GT_BPF_TRACE_UPROBE_MULTI;
+	{
+		/* link_create.uprobe_multi (6.6 uapi): path, offsets, ref_ctr_offsets, cookies, cnt, flags, pid */
+		struct {
+			__u64 path, offsets, ref_ctr_offsets, cookies;
+			__u32 cnt, flags, pid;
+		} um = {
+			.path = (__u64)(uintptr_t)b->pend[i].path,
+			.offsets = (__u64)(uintptr_t)offs,
+			.cookies = (__u64)(uintptr_t)cookies,
+			.cnt = (__u32)cnt,
+			.pid = b->pend[i].pid > 0 ? (__u32)b->pend[i].pid : 0,
+		};
+		char *tail = (char *)&a.link_create.flags + sizeof(a.link_create.flags);
+
+		_Static_assert(sizeof(a) >= 16 + sizeof(um), "bpf_attr too small for uprobe_multi");
+		memcpy(tail, &um, sizeof(um));
+	}
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (grow((void **)&b->mfds, &b->capmfds, b->nmfds, sizeof(*b->mfds))) {
+		close((int)fd);
+		r = -ENOMEM;
+		goto out;
+	}
+	b->mfds[b->nmfds++] = (int)fd;
+out:
+	free(offs);
+	free(cookies);
+	return r;
+}
+
+static bool same_target(const struct pending_uprobe *x, const struct pending_uprobe *y)
+{
+	return x->pid == y->pid && strcmp(x->path, y->path) == 0;
+}
+
+int args_bpf_start(struct args_capture *b, char *err, size_t errlen)
+{
+	size_t i = 0;
+	int r = 0;
+
+	while (i < b->npend) {
+		size_t j = i;
+
+		/* group every later probe of the same target behind i */
+		for (size_t k = i + 1; k < b->npend; k++)
+			if (same_target(&b->pend[i], &b->pend[k])) {
+				struct pending_uprobe t = b->pend[++j];
+
+				b->pend[j] = b->pend[k];
+				b->pend[k] = t;
+			}
+		r = link_multi(b, i, j + 1);
+		if (r == -EINVAL && b->nmfds == 0) {
+			/* a kernel that loads the program but cannot link it: one link per probe */
+			for (size_t k = i; k < b->npend && !r; k++)
+				r = attach_one(b, b->pend[k].path, b->pend[k].pid, b->pend[k].off,
+					       (uint32_t)b->pend[k].cookie);
+			break;
+		}
+		if (r)
+			break;
+		i = j + 1;
+	}
+	b->npend = 0;
+	if (r)
+		snprintf(err, errlen, "cannot attach uprobes: %s%s", strerror(-r), priv_hint(r, PRIV_BPF));
+	return r;
 }
 
 int args_bpf_poll(struct args_capture *b, int timeout_ms, args_event_fn fn, void *ctx)

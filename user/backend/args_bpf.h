@@ -22,10 +22,14 @@ void args_bpf_close(struct args_capture *b);
 
 int args_bpf_add_pid(struct args_capture *b, pid_t pid);
 
-/* Stores plan under a new probe id (*id) and attaches a uprobe at file_off of the file path
- * (pid -1: every process running it). 0 or -errno. */
+/* Stores plan under a new probe id (*id) for a uprobe at file_off of the file path (pid -1:
+ * every process running it); path must outlive b. The uprobe is attached now on kernels
+ * without uprobe_multi links, else by args_bpf_start. 0 or -errno. */
 int args_bpf_attach(struct args_capture *b, const char *path, pid_t pid, uint64_t file_off,
 		    const struct args_plan *plan, uint32_t *id);
+/* Attaches the probes args_bpf_attach recorded: one uprobe_multi link per (file, process),
+ * which attaches and detaches hundreds of probes at the cost of one. 0 or -errno (err set). */
+int args_bpf_start(struct args_capture *b, char *err, size_t errlen);
 
 /* Detaches every uprobe (the targets run on untouched); records already written stay readable. */
 void args_bpf_close_links(struct args_capture *b);

@@ -20,7 +20,7 @@ static int bpf_attach(void *c, const char *path, pid_t pid, uint64_t file_off, c
 	return args_bpf_attach(c, path, pid, file_off, plan, id);
 }
 
-static int bpf_start(void *c, char *err, size_t errlen) { (void)c; (void)err; (void)errlen; return 0; }
+static int bpf_start(void *c, char *err, size_t errlen) { return args_bpf_start(c, err, errlen); }
 static void bpf_close_links(void *c) { args_bpf_close_links(c); }
 
 static int bpf_poll(void *c, int timeout_ms, args_event_fn fn, void *ctx)

@@ -166,6 +166,8 @@ struct trace {
 	pid_t pids[CLI_MAX_PIDS];
 	size_t npids;
 	struct pollfd pfds[CLI_MAX_PIDS];
+	bool polled[CLI_MAX_PIDS]; /* no pidfd (kernel < 5.3, valgrind): checked every PROC_POLL_MS */
+	size_t npolled;
 	size_t alive;
 	struct sigstop sig;
 	bool sig_installed;
@@ -182,6 +184,9 @@ static uint64_t now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+/* How often a target without a pidfd is looked up in /proc. */
+#define PROC_POLL_MS 100
 
 /* A pidfd turns readable when the process ends: the loop's way to notice the target's exit. */
 static int open_pidfd(pid_t pid)
@@ -350,7 +355,11 @@ static int trace_begin(struct trace *t)
 	for (size_t i = 0; i < t->npids; i++) {
 		t->pfds[i].fd = open_pidfd(t->pids[i]);
 		t->pfds[i].events = POLLIN;
-		if (t->pfds[i].fd < 0) {
+		if (t->pfds[i].fd == -ENOSYS) {
+			t->pfds[i].fd = -1;
+			t->polled[i] = true;
+			t->npolled++;
+		} else if (t->pfds[i].fd < 0) {
 			/* It ended between the check and now: nothing left to count for it. */
 			if (t->pfds[i].fd == -ESRCH && !t->launched) {
 				fprintf(stderr, "gotrace: no process with PID %d\n", (int)t->pids[i]);
@@ -418,6 +427,8 @@ static int trace_loop(struct trace *t)
 		}
 		/* Round up so a wake-up never comes a hair early and spins. */
 		timeout = wake ? (int)((wake - now + 999999) / 1000000) : -1;
+		if (t->npolled && (timeout < 0 || timeout > PROC_POLL_MS))
+			timeout = PROC_POLL_MS;
 		r = sigstop_poll(&t->sig, t->pfds, t->npids, timeout);
 		if (r == -EINTR)
 			return 0;
@@ -429,6 +440,9 @@ static int trace_loop(struct trace *t)
 			if (t->pfds[i].fd >= 0 && (t->pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
 				close(t->pfds[i].fd);
 				t->pfds[i].fd = -1;  /* poll ignores negative fds */
+				t->alive--;
+			} else if (t->polled[i] && cli_pid_check(t->pids[i], NULL)) {
+				t->polled[i] = false;
 				t->alive--;
 			}
 	}

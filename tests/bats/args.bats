@@ -206,6 +206,11 @@ wait_gone() {
 	trace_argsfix --strsize 3 --ret main.greet
 	[ "$TRACE_RC" -eq 0 ]
 	[ "$(calls "$T/out" main.greet | grep -cE '^main\.greet\(s="hel"…\) = "hel"… \[')" -eq 3 ]
+	# JSON strings hold exactly the bytes read; "truncated" marks a value that was cut.
+	start_argsfix
+	trace_argsfix --strsize 5 --ret --json main.greet
+	[ "$TRACE_RC" -eq 0 ]
+	[ "$(jq -c 'select(.func == "main.greet") | [.args[0].value, .args[0].truncated, .ret[0].value, .ret[0].truncated]' "$T/out" | sort -u)" = '["hello",null,"hello",true]' ]
 }
 
 @test "args: two processes with -p A,B, one of them running a deleted binary" {

@@ -32,6 +32,22 @@ static const char *as_json(const struct value_view *v)
 	return buf;
 }
 
+/* value_json's report of a string cut at the bytes read. */
+static bool value_json_cut(const struct value_view *v)
+{
+	char buf[512];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	struct json j;
+	bool cut;
+
+	json_init(&j, f);
+	json_obj_begin(&j, NULL);
+	cut = value_json(v, &j, "v");
+	json_obj_end(&j);
+	fclose(f);
+	return cut;
+}
+
 static void test_floats(void)
 {
 	char b[64];
@@ -77,8 +93,10 @@ static void test_strings(void)
 
 	CHECK_STR(fmt(&v), "\"hello\"…");
 	CHECK_STR(as_json(&v), "{\"v\":\"hello\"}");
+	CHECK(value_json_cut(&v));
 	hdr[1] = 5;
 	CHECK_STR(fmt(&v), "\"hello\"");
+	CHECK(!value_json_cut(&v));
 	b.data = (const uint8_t *)"a\"\n\x01";
 	b.len = hdr[1] = 4;
 	CHECK_STR(fmt(&v), "\"a\\\"\\n\\x01\"");

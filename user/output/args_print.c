@@ -69,7 +69,8 @@ static void json_values(struct json *j, const char *key, const struct args_value
 		json_obj_begin(j, NULL);
 		json_str(j, "name", v[i].param->name ? v[i].param->name : "");
 		json_str(j, "type", v[i].param->type && v[i].param->type->name ? v[i].param->type->name : "");
-		value_json(v[i].view, j, "value");
+		if (value_json(v[i].view, j, "value"))
+			json_bool(j, "truncated", true);
 		json_obj_end(j);
 	}
 	json_arr_end(j);

@@ -17,6 +17,7 @@ struct out {
 	struct json *j;
 	char *buf;
 	size_t n, len;
+	bool cut;                   /* a string or []byte was read only up to --strsize */
 };
 
 static void putf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -277,6 +278,8 @@ static void put_bytes(struct out *o, uint32_t off, const char *key, bool slice)
 	size_t have = b && !b->fault ? b->len : 0;
 	bool cut = have < len;
 
+	if (b && !b->fault && cut)
+		o->cut = true;
 	if (o->j) {
 		if (b && b->fault)
 			json_null(o->j, key);
@@ -322,6 +325,7 @@ static void put_slice(struct out *o, const struct gotype *t, uint32_t off, const
 			json_arr_begin(o->j, "elems");
 			for (uint64_t i = 0; i < shown; i++)
 				walk(&so, e, (uint32_t)(i * e->size), NULL, depth + 1);
+			o->cut |= so.cut;
 			json_arr_end(o->j);
 		}
 		json_obj_end(o->j);
@@ -454,9 +458,10 @@ int value_format(const struct value_view *v, char *buf, size_t n)
 	return (int)o.len;
 }
 
-void value_json(const struct value_view *v, struct json *j, const char *key)
+bool value_json(const struct value_view *v, struct json *j, const char *key)
 {
 	struct out o = { .v = v, .j = j };
 
 	walk(&o, v->type, 0, key, 0);
+	return o.cut;
 }

@@ -34,8 +34,9 @@ struct value_view {
 /* Text form ("42", "\"hello\"…", "len=3 cap=3 [1 2 3]", "{X:1 Y:2}", "0xc000010000").
  * Always NUL-terminates buf; returns the length it wanted, like snprintf. */
 int value_format(const struct value_view *v, char *buf, size_t n);
-/* The same value as a JSON member (key) or array element (key NULL). */
-void value_json(const struct value_view *v, struct json *j, const char *key);
+/* The same value as a JSON member (key) or array element (key NULL). True when a string or
+ * []byte in it was cut at the bytes read (--strsize): JSON strings carry no "…". */
+bool value_json(const struct value_view *v, struct json *j, const char *key);
 /* Go's shortest round-trip formatting of a float ("2.718281828459045", "0.5", "1e+21"). */
 int value_format_float(double d, int bits, char *buf, size_t n);
 #endif

@@ -154,6 +154,23 @@ stop_trace() {
 	alive "$HF_PID"
 }
 
+@test "limits: DWARF above GOTRACE_DWARF_MAX_MB is not inflated: one notice, raw registers, signature still works" {
+	# argsfix's DWARF sections take ~1.6 MB once inflated: above a 1 MiB bound, below 64
+	start_argsfix
+	GOTRACE_DWARF_MAX_MB=1 trace_argsfix main.addInt64 'main.greet(s string) string'
+	[ "$FIX_RC" -eq 0 ]
+	[ "$TRACE_RC" -eq 0 ]
+	grep -qxF "gotrace: $FIX/argsfix: its DWARF needs more than 1 MiB once inflated (GOTRACE_DWARF_MAX_MB); decoding without it" "$T/err"
+	for i in 1 2 3; do
+		calls "$T/out" main.addInt64 | grep -qE "^main\.addInt64\(rax=0x$i, rbx=0xffffffffffffff9c, "
+	done
+	[ "$(calls "$T/out" main.greet | grep -cxF 'main.greet(s="hello")')" -eq 3 ]
+	start_argsfix
+	GOTRACE_DWARF_MAX_MB=64 trace_argsfix main.addInt64
+	! grep -q DWARF "$T/err"
+	[ "$(calls "$T/out" main.addInt64 | grep -cE '^main\.addInt64\(a=[123], b=-100\)$')" -eq 3 ]
+}
+
 @test "limits: a 1 GiB string argument is capped by --strsize without a big allocation" {
 	start_hardfix -bigstr
 	run /usr/bin/time -f 'maxrss_kb=%M' "$GOTRACE" args -p "$HF_PID" main.bigArg -n 2 --strsize 4096

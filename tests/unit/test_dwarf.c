@@ -477,6 +477,23 @@ static void test_g_offsets(void)
 	goelf_close(g);
 }
 
+/* The bound on inflated DWARF: argsfix needs ~1.6 MB, so 1 MiB refuses before allocating. */
+static void test_memory_bound(void)
+{
+	struct godwarf *d = NULL;
+	struct goelf *g;
+
+	if (goelf_open(fixture, &g)) {
+		UNIT_FAIL("goelf_open(%s)", fixture);
+		return;
+	}
+	CHECK_INT(godwarf_open_max(g, (size_t)1 << 20, &d), -EFBIG);
+	CHECK(d == NULL);
+	CHECK_INT(godwarf_open_max(g, (size_t)4 << 20, &d), 0);
+	godwarf_close(d);
+	goelf_close(g);
+}
+
 int main(void)
 {
 	const char *b = getenv("BUILD");
@@ -494,5 +511,6 @@ int main(void)
 	RUN(test_g_offsets);
 	RUN(test_cgo_binary);
 	RUN(test_section_encodings);
+	RUN(test_memory_bound);
 	return UNIT_DONE();
 }

@@ -21,6 +21,21 @@ bool args_is_signature(const char *arg)
 	return false;
 }
 
+/* The memory bound for a binary's inflated DWARF: GOTRACE_DWARF_MAX_MB, default 1 GiB. */
+static size_t dwarf_max(void)
+{
+	const char *e = getenv("GOTRACE_DWARF_MAX_MB");
+	char *end;
+	unsigned long long mb;
+
+	if (!e || !*e)
+		return GODWARF_DEFAULT_MAX;
+	mb = strtoull(e, &end, 10);
+	if (*end || mb > ((size_t)-1 >> 20))
+		return GODWARF_DEFAULT_MAX;
+	return (size_t)mb << 20;
+}
+
 int tbin_open(const char *path, const char *attach_path, struct tbin **out, char *err, size_t errlen)
 {
 	struct tbin *b;
@@ -58,7 +73,11 @@ int tbin_open(const char *path, const char *attach_path, struct tbin **out, char
 		b->ino = st.st_ino;
 	}
 	b->go_minor = goabi_go_minor(goelf_go_version(b->g));
-	if (godwarf_open(b->g, &b->dw))
+	r = godwarf_open_max(b->g, dwarf_max(), &b->dw);
+	if (r == -EFBIG)
+		fprintf(stderr, "gotrace: %s: its DWARF needs more than %zu MiB once inflated "
+			"(GOTRACE_DWARF_MAX_MB); decoding without it\n", b->display, dwarf_max() >> 20);
+	if (r)
 		b->dw = NULL;
 	if (typesym_open(b->g, &b->ts))
 		b->ts = NULL;

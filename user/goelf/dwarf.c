@@ -51,6 +51,11 @@ static bool has_debug_info(Elf *elf)
 
 int godwarf_open(struct goelf *g, struct godwarf **out)
 {
+	return godwarf_open_max(g, GODWARF_DEFAULT_MAX, out);
+}
+
+int godwarf_open_max(struct goelf *g, size_t max_bytes, struct godwarf **out)
+{
 	Elf *elf = goelf_elf(g);
 	struct godwarf *d;
 	int rc;
@@ -64,7 +69,7 @@ int godwarf_open(struct goelf *g, struct godwarf **out)
 	if (!d)
 		return -ENOMEM;
 	d->g = g;
-	rc = dwarf_image_build(elf, &d->img);
+	rc = dwarf_image_build(elf, max_bytes, &d->img);
 	if (rc) {
 		free(d);
 		return rc;

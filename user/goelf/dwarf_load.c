@@ -107,7 +107,7 @@ static int describe(Elf *elf, size_t shstrndx, const char *want, struct part *p)
 	return -ENOENT;
 }
 
-int dwarf_image_build(Elf *elf, struct dwarf_image *img)
+int dwarf_image_build(Elf *elf, size_t max_bytes, struct dwarf_image *img)
 {
 	struct part parts[NWANT] = { 0 };
 	bool present[NWANT] = { 0 }, compressed = false;
@@ -142,6 +142,10 @@ int dwarf_image_build(Elf *elf, struct dwarf_image *img)
 			off += parts[i].size;
 	shoff = (off + strsz + 7) & ~(size_t)7;
 	img->size = shoff + nsec * sizeof(Elf64_Shdr);
+	if (img->size > max_bytes) {
+		img->size = 0;
+		return -EFBIG;
+	}
 	buf = img->buf = calloc(1, img->size);
 	if (!buf)
 		return -ENOMEM;

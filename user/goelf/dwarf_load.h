@@ -16,7 +16,8 @@ struct dwarf_image {
 };
 
 /* 0 with img->elf set; 0 with img->elf NULL when nothing needs inflating (read the
- * original Elf directly); -ENOENT (no .debug_info), -EIO (corrupt), -ENOMEM. */
-int dwarf_image_build(Elf *elf, struct dwarf_image *img);
+ * original Elf directly); -ENOENT (no .debug_info), -EIO (corrupt), -ENOMEM, or -EFBIG
+ * when the image would take more than max_bytes (checked before anything is allocated). */
+int dwarf_image_build(Elf *elf, size_t max_bytes, struct dwarf_image *img);
 void dwarf_image_free(struct dwarf_image *img);
 #endif

@@ -19,5 +19,7 @@ done
 go build -buildmode=pie -o "$out/server-pie" ./server
 # gotrace args: interface type names need the load bias of a PIE process
 go build -buildmode=pie -o "$out/argsfix-pie" ./argsfix
+# interface names in a stripped PIE: moduledata found by scanning, run-time itabs moved by the bias
+go build -buildmode=pie -ldflags "-s -w" -o "$out/ifacefix-pie-sw" ./ifacefix
 CGO_ENABLED=0 go build -o "$out/server-static" ./server
 cp "$out/server" "$out/server-strip" && strip "$out/server-strip"

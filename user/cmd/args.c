@@ -13,6 +13,7 @@
 #include "backend/args_capture.h"
 #include "backend/launch.h"
 #include "backend/privhint.h"
+#include "backend/ptrace_mem.h"
 #include "cmd/args_pending.h"
 #include "cmd/args_resolve.h"
 #include "cmd/cliutil.h"
@@ -294,14 +295,23 @@ struct type_ctx {
 	pid_t pid;
 };
 
+/* Itabs the runtime made at run time are only in the process's memory. */
+static int type_mem_read(void *ctx, uint64_t addr, void *buf, size_t n)
+{
+	const struct type_ctx *tc = ctx;
+
+	return pt_mem_read(tc->pid, addr, buf, n);
+}
+
 static int type_name_cb(void *ctx, uint64_t word, bool itab, char *buf, size_t n)
 {
 	const struct type_ctx *tc = ctx;
+	struct mem_reader mem = { type_mem_read, ctx };
 	uint64_t bias;
 
 	if (!tc->b->ts || tbin_load_bias(tc->b, tc->pid, &bias))
 		return -ENOENT;
-	return typesym_name(tc->b->ts, word - bias, itab, buf, n);
+	return typesym_name_rt(tc->b->ts, word, bias, itab, &mem, buf, n);
 }
 
 /* Decodes the values of fp from one record. */

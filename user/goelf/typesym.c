@@ -1,10 +1,15 @@
-/* Names of Go type descriptors and itabs by address, from .symtab (for printing interfaces). */
+/* Names of Go type descriptors and itabs by address: .symtab, else decoded descriptors (for printing interfaces). */
 #include <errno.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "goelf/internal.h"
+#include "goelf/moduledata.h"
 #include "goelf/typesym.h"
+
+/* runtime.itab (amd64, Go 1.7 to 1.22's abi.ITab): inter at 0, _type at 8. */
+#define ITAB_TYPE_OFF 8
 
 struct tsym {
 	uint64_t addr;
@@ -15,6 +20,7 @@ struct tsym {
 struct typesym {
 	struct goelf *g;
 	uint64_t types;         /* runtime.types: base of the nameOffs in type descriptors */
+	uint64_t etypes;        /* runtime.etypes: descriptors lie in [types, etypes) */
 	struct tsym *v;
 	size_t n;
 };
@@ -72,6 +78,8 @@ int typesym_open(struct goelf *g, struct typesym **out)
 			name = elf_strptr(e, sh.sh_link, sym.st_name);
 			if (name && !strcmp(name, "runtime.types"))
 				t->types = sym.st_value;
+			else if (name && !strcmp(name, "runtime.etypes"))
+				t->etypes = sym.st_value;
 			if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
 				continue;
 			if (!name || !(rest = strip_prefix(name, &itab)) || !*rest)
@@ -94,6 +102,17 @@ int typesym_open(struct goelf *g, struct typesym **out)
 		}
 	}
 	t->g = g;
+	if (!t->types || t->etypes <= t->types) {
+		/* stripped: the moduledata knows the same range */
+		struct gomoduledata md;
+
+		if (!goelf_moduledata(g, &md)) {
+			t->types = md.types;
+			t->etypes = md.etypes;
+		} else {
+			t->etypes = 0;
+		}
+	}
 	if (!t->n && !t->types) {
 		typesym_close(t);
 		return -ENOENT;
@@ -121,7 +140,8 @@ static int decode_type(const struct typesym *t, uint64_t vaddr, char *buf, size_
 	uint64_t len = 0;
 	int shift = 0, i = 1;
 
-	if (!t->types || goelf_read_vaddr(t->g, vaddr + 20, &tflag, 1) ||
+	if (!t->types || vaddr < t->types || (t->etypes && vaddr >= t->etypes) ||
+	    goelf_read_vaddr(t->g, vaddr + 20, &tflag, 1) ||
 	    goelf_read_vaddr(t->g, vaddr + 40, &off, 4) || off < 0)
 		return -ENOENT;
 	if (goelf_read_vaddr(t->g, t->types + (uint64_t)off, nb, 11))
@@ -140,9 +160,10 @@ static int decode_type(const struct typesym *t, uint64_t vaddr, char *buf, size_
 	return 0;
 }
 
-int typesym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, size_t n)
+/* The name of the type.* or go.itab.* symbol at vaddr; 0 or -ENOENT. */
+static int sym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, size_t n)
 {
-	size_t lo = 0, hi = t ? t->n : 0;
+	size_t lo = 0, hi = t->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -152,7 +173,7 @@ int typesym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, 
 		else
 			hi = mid;
 	}
-	for (; t && lo < t->n && t->v[lo].addr == vaddr; lo++) {
+	for (; lo < t->n && t->v[lo].addr == vaddr; lo++) {
 		const char *s = t->v[lo].name;
 
 		if (t->v[lo].itab != itab)
@@ -176,6 +197,53 @@ int typesym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, 
 		}
 		return 0;
 	}
-	/* t may be NULL (no type symbols): there is nothing to decode then either. */
-	return itab || !t ? -ENOENT : decode_type(t, vaddr, buf, n);
+	return -ENOENT;
+}
+
+/* Link-time address of the _type of the itab at run-time address word. A static itab
+ * is in the file (its word relocated statically, else by a RELATIVE relocation in PIE);
+ * one the runtime built (getitab) is persistentalloc'd in the process and never freed,
+ * so mem can read it whenever the process still lives. */
+static int itab_type(const struct typesym *t, uint64_t word, uint64_t bias, const struct mem_reader *mem,
+		     uint64_t *out)
+{
+	uint64_t vaddr = word - bias, tw = 0;
+	uint8_t b[8];
+
+	if (!goelf_read_vaddr(t->g, vaddr + ITAB_TYPE_OFF, b, sizeof(b))) {
+		tw = ge_u64(b, t->g->big);
+		if (!tw && dynamic_relative_addend(t->g, vaddr + ITAB_TYPE_OFF, &tw))
+			return -ENOENT;
+	} else {
+		if (!mem || mem->read(mem->ctx, word + ITAB_TYPE_OFF, b, sizeof(b)))
+			return -ENOENT;
+		tw = ge_u64(b, t->g->big);
+		if (!tw)
+			return -ENOENT;
+		tw -= bias;
+	}
+	*out = tw;
+	return tw ? 0 : -ENOENT;
+}
+
+int typesym_name_rt(const struct typesym *t, uint64_t word, uint64_t bias, bool itab,
+		    const struct mem_reader *mem, char *buf, size_t n)
+{
+	uint64_t type;
+
+	if (!t)
+		return -ENOENT;
+	if (!sym_name(t, word - bias, itab, buf, n))
+		return 0;
+	if (!itab)
+		return decode_type(t, word - bias, buf, n);
+	if (itab_type(t, word, bias, mem, &type))
+		return -ENOENT;
+	/* the concrete type's own symbol is as good as its descriptor, and cheaper */
+	return sym_name(t, type, false, buf, n) ? decode_type(t, type, buf, n) : 0;
+}
+
+int typesym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, size_t n)
+{
+	return typesym_name_rt(t, vaddr, 0, itab, NULL, buf, n);
 }

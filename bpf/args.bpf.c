@@ -283,6 +283,24 @@ static __always_inline void emit_small(const struct go_regs *ctx, const struct a
 	bpf_ringbuf_submit(r, wake_flags(c, sizeof(r->h) + cap * 8));
 }
 
+/* The current goroutine: R14 under the register ABI; before it (Go < 1.17) Go keeps g
+ * only in TLS, at a fixed offset from the thread's FS base, which the kernel saves in
+ * task_struct.thread (offset from the kernel's BTF, found by user space). */
+static __always_inline __u64 plan_g(const struct go_regs *ctx, const struct args_plan *p,
+				    const struct args_conf *c)
+{
+	__u64 fsbase = 0, g = 0;
+	char *task;
+
+	if (!p->g_tls)
+		return go_g(ctx);
+	task = (char *)bpf_get_current_task();
+	if (!c->fsbase_off || bpf_probe_read_kernel(&fsbase, sizeof(fsbase), task + c->fsbase_off))
+		return 0;
+	bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase + (__s64)p->g_tls_off));
+	return g;
+}
+
 static __always_inline int probe(void *raw)
 {
 	const struct go_regs *ctx = raw;
@@ -305,7 +323,7 @@ static __always_inline int probe(void *raw)
 	if (c->filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
 		return 0;
 	now = bpf_ktime_get_ns();
-	g = go_g(ctx);
+	g = plan_g(ctx, p, c);
 	if (p->kind == ARGS_PROBE_RET || p->pair) {
 		__u64 hi = 0;
 

@@ -42,6 +42,8 @@ struct args_plan {
 	__u32 nops;
 	__u32 goid_off;     /* offset of goid in runtime.g; 0 = unknown (per binary: Go versions differ) */
 	__u32 stackhi_off;  /* offset of stack.hi in runtime.g */
+	__u32 g_tls;        /* g is read from TLS at FS base + g_tls_off, not taken from R14 (Go < 1.17) */
+	__s32 g_tls_off;
 	struct args_op ops[ARGS_MAX_OPS];
 };
 
@@ -49,6 +51,7 @@ struct args_plan {
 struct args_conf {
 	__u32 filter_pids;  /* only tgids present in the `pids` map */
 	__u32 wake_bytes;   /* wake the consumer once this much data is pending */
+	__u32 fsbase_off;   /* offset of thread.fsbase in the kernel's task_struct (plans with g_tls) */
 };
 
 /* In-flight call, key of the `inflight` LRU map: survives stack moves (depth from stack.hi). */

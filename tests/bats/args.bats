@@ -91,6 +91,39 @@ wait_gone() {
 	done
 }
 
+# Before Go 1.17, R14 is not g and the probes read g from TLS (FS base - 8). Go 1.19 keeps g
+# in TLS too, so GOTRACE_G_FROM_TLS=1 runs that path here, on both backends.
+@test "args --ret, g read from TLS as for Go < 1.17: every call paired, one goid per goroutine" {
+	g=4 r=3 d=40
+	for be in bpf ptrace; do
+		GOTRACE_G_FROM_TLS=1 GOTRACE_DEBUG=1 run --separate-stderr "$GOTRACE" args --backend $be --ret main.down -- "$FIX/argsdeep" -g $g -r $r -d $d
+		[ "$status" -eq 0 ]
+		echo "$stderr" | grep -qxF "gotrace: debug: $FIX/argsdeep: g read from TLS at FS base -8"
+		echo "$stderr" | grep -qxF "calls=$((g * r * (d + 1)))"
+		[ "$(echo "$output" | grep -cE ' main\.down\(n=([0-9]+)\) = \1 \[')" -eq $((g * r * (d + 1))) ]
+		# each goroutine's calls carry its own non-zero goid
+		[ "$(echo "$output" | grep -oE ' goid=[1-9][0-9]* ' | sort -u | wc -l)" -eq $g ]
+	done
+}
+
+@test "args: g from TLS and from R14 give identical lines (two tracers on one process)" {
+	start_argsfix
+	start_bg "$GOTRACE" args --backend bpf -p "$FPID" 'main.*' > "$T/r14" 2> "$T/r14.err"
+	local t1=$BG_PID
+	GOTRACE_G_FROM_TLS=1 GOTRACE_DEBUG=1 start_bg "$GOTRACE" args --backend bpf -p "$FPID" 'main.*' > "$T/tls" 2> "$T/tls.err"
+	local t2=$BG_PID
+	wait_for_line "$T/r14.err" '^gotrace: tracing '
+	wait_for_line "$T/tls.err" '^gotrace: tracing '
+	kill -USR1 "$FPID"
+	wait "$FPID"
+	wait "$t1"
+	wait "$t2"
+	grep -qxF "gotrace: debug: $FIX/argsfix: g read from TLS at FS base -8" "$T/tls.err"
+	[ "$(wc -l < "$T/r14")" -gt 40 ]
+	# same tid, goid, function and values for every call
+	diff <(sed -E 's/^[0-9:.]+ //' "$T/r14" | sort) <(sed -E 's/^[0-9:.]+ //' "$T/tls" | sort)
+}
+
 @test "args: a loop preempted by sysmon for 2 s: exactly one entry per call, 3 runs" {
 	for run_no in 1 2 3; do
 		run --separate-stderr "$GOTRACE" args main.tick -- "$FIX/argsspin" -t 2

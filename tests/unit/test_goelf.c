@@ -454,6 +454,33 @@ static void test_pointer_format_file(void)
 	}
 }
 
+/* g's TLS offset: -8 for Go's own linker and cgo's (an 8-byte PT_TLS); a bigger block
+ * puts it lower, by the block's size rounded up to its alignment. */
+static void test_tls_g_offset(void)
+{
+	static const char *const names[] = { "server", "cgo", "argsfix-pie", "server-sw" };
+	Elf64_Phdr ph = { .p_type = PT_TLS, .p_flags = PF_R, .p_memsz = 0x18, .p_align = 0x10 };
+	uint8_t img[512];
+	struct goelf *g = NULL;
+	int64_t off = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CHECK_INT(goelf_open(fixture(names[i]), &g), 0);
+		if (!g)
+			continue;
+		CHECK_INT(goelf_tls_g_offset(g, &off), 0);
+		CHECK_INT(off, -8);
+		goelf_close(g);
+	}
+	mini_elf(img, sizeof(img), &ph, 1);
+	CHECK_INT(open_bytes(img, sizeof(img), &g), 0);
+	if (g) {
+		CHECK_INT(goelf_tls_g_offset(g, &off), 0);
+		CHECK_INT(off, -32);
+		goelf_close(g);
+	}
+}
+
 int main(void)
 {
 	RUN(test_flags);
@@ -470,5 +497,6 @@ int main(void)
 	RUN(test_regress_segment_past_eof);
 	RUN(test_scan_budget);
 	RUN(test_pointer_format_file);
+	RUN(test_tls_g_offset);
 	return UNIT_DONE();
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "backend/args_bpf.h"
 #include "backend/privhint.h"
@@ -95,6 +96,44 @@ static int load_skel(struct args_capture *b, const struct args_bpf_opts *o, size
 	return args_bpf__load(b->skel);
 }
 
+/* Byte offset of member name in the struct type id of btf, or -ENOENT. */
+static long member_off(const struct btf *btf, __u32 id, const char *name, __u32 *type)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m = t && btf_is_struct(t) ? btf_members(t) : NULL;
+
+	for (__u16 i = 0; m && i < btf_vlen(t); i++, m++) {
+		const char *n = btf__name_by_offset(btf, m->name_off);
+
+		if (n && !strcmp(n, name)) {
+			*type = m->type;
+			return (long)(btf_member_bit_offset(t, i) / 8);
+		}
+	}
+	return -ENOENT;
+}
+
+/* Where the kernel keeps a task's FS base (task_struct.thread.fsbase, x86-64): from the
+ * kernel's BTF, parsed only when a plan needs it (that costs ~80 ms). */
+static int fsbase_offset(__u32 *out)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	long a, b;
+	__s32 id;
+	__u32 ty = 0;
+
+	if (!btf)
+		return -errno;
+	id = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	a = id > 0 ? member_off(btf, (__u32)id, "thread", &ty) : -ENOENT;
+	b = a >= 0 ? member_off(btf, ty, "fsbase", &ty) : -ENOENT;
+	btf__free(btf);
+	if (b < 0)
+		return (int)b;
+	*out = (__u32)(a + b);
+	return 0;
+}
+
 int args_bpf_open(const struct args_bpf_opts *o, struct args_capture **out, char *err, size_t errlen)
 {
 	struct args_conf conf = { .filter_pids = o->filter_pids };
@@ -121,6 +160,9 @@ int args_bpf_open(const struct args_bpf_opts *o, struct args_capture **out, char
 		goto fail;
 	}
 	conf.wake_bytes = (__u32)(rbsize / 8);
+	/* without it goid reads 0 and --ret does not pair; the values still decode */
+	if (o->g_tls && fsbase_offset(&conf.fsbase_off))
+		fputs("gotrace: no kernel BTF for the thread's FS base: goroutine ids print as 0\n", stderr);
 	r = bpf_map_update_elem(bpf_map__fd(b->skel->maps.conf), &zero, &conf, BPF_ANY);
 	if (r) {
 		r = -errno;

@@ -12,6 +12,7 @@ struct args_bpf_opts {
 	size_t ringbuf_bytes;       /* 0: default (16 MiB) */
 	bool filter_pids;           /* only events of the PIDs given to args_bpf_add_pid */
 	bool pair;                  /* RET probes will be attached: size the in-flight map */
+	bool g_tls;                 /* some plan reads g from TLS: find task_struct's fsbase */
 };
 
 struct args_capture;

@@ -320,6 +320,8 @@ static int on_hit(void *ctx, const struct pt_hit *h)
 		return 0;  /* to morestack: the call is reported on its final pass */
 	now = pt_now_ns();
 	g = ptr_g(h->cpu);
+	if (ap->g_tls && pt_mem_read(p->pid, ptr_tls_base(h->cpu) + (uint64_t)(int64_t)ap->g_tls_off, &g, sizeof(g)))
+		g = 0;
 	paired = ap->kind == ARGS_PROBE_RET || ap->pair;
 	if (paired) {
 		uint64_t hi = 0;

@@ -29,6 +29,8 @@ uint64_t ptr_sp(const struct pt_cpu *c);
 uint64_t ptr_flags(const struct pt_cpu *c);
 /* The register Go keeps the current g in (R14 on amd64, register ABI only). */
 uint64_t ptr_g(const struct pt_cpu *c);
+/* The thread's TLS base (FS base on amd64), where Go < 1.17 keeps g. */
+uint64_t ptr_tls_base(const struct pt_cpu *c);
 /* Address of the breakpoint that trapped, given the PC at the trap stop. */
 uint64_t ptr_trap_addr(const struct pt_cpu *c);
 

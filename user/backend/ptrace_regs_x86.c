@@ -35,6 +35,7 @@ void ptr_set_pc(struct pt_cpu *c, uint64_t pc) { c->gp.rip = pc; }
 uint64_t ptr_sp(const struct pt_cpu *c) { return c->gp.rsp; }
 uint64_t ptr_flags(const struct pt_cpu *c) { return c->gp.eflags; }
 uint64_t ptr_g(const struct pt_cpu *c) { return c->gp.r14; }
+uint64_t ptr_tls_base(const struct pt_cpu *c) { return c->gp.fs_base; }
 uint64_t ptr_trap_addr(const struct pt_cpu *c) { return c->gp.rip - PTR_BP_LEN; }
 
 /* Go's amd64 integer argument registers, in ABI order (cmd/compile/abi-internal.md). */

@@ -474,8 +474,10 @@ static void set_plan(struct args_plan *ap, const struct fetch_plan *fp, const st
 	ap->func = func;
 	ap->pair = pair;
 	ap->nops = (__u32)fp->nops;
-	/* before Go 1.17 R14 is not g: no goid, and no pairing */
-	if (b->have_goff && b->go_minor >= 17) {
+	/* before Go 1.17 R14 is not g: the probe reads g from TLS */
+	ap->g_tls = b->g_tls;
+	ap->g_tls_off = b->g_tls_off;
+	if (b->have_goff) {
 		ap->goid_off = (__u32)b->goff.goid;
 		ap->stackhi_off = (__u32)b->goff.stack_hi;
 	}
@@ -566,9 +568,11 @@ static int trace(const struct args_opts *o, struct tbin **bins, size_t nbins, st
 
 	if (!probes)
 		return EXIT_RUNTIME;
-	for (size_t i = 0; i < nbins; i++)
+	for (size_t i = 0; i < nbins; i++) {
+		bo.g_tls |= bins[i]->g_tls;
 		for (size_t k = 0; k < bins[i]->nfuncs; k++)
 			needs_freg |= bins[i]->funcs[k].needs_freg;
+	}
 	rc = pick_backend(o, needs_freg, &be);
 	if (rc >= 0)
 		goto out;

@@ -21,6 +21,15 @@ bool args_is_signature(const char *arg)
 	return false;
 }
 
+/* GOTRACE_G_FROM_TLS=1 reads g from TLS for Go >= 1.17 too, where it is also kept:
+ * how the Go < 1.17 path is tested with this machine's Go. */
+static bool g_from_tls_forced(void)
+{
+	const char *e = getenv("GOTRACE_G_FROM_TLS");
+
+	return e && !strcmp(e, "1");
+}
+
 /* The memory bound for a binary's inflated DWARF: GOTRACE_DWARF_MAX_MB, default 1 GiB. */
 static size_t dwarf_max(void)
 {
@@ -82,6 +91,16 @@ int tbin_open(const char *path, const char *attach_path, struct tbin **out, char
 	if (typesym_open(b->g, &b->ts))
 		b->ts = NULL;
 	b->have_goff = !godwarf_g_offsets_or_table(b->dw, b->go_minor, &b->goff);
+	b->g_tls = b->go_minor < 17 || g_from_tls_forced();
+	if (b->g_tls) {
+		int64_t off = -8;
+
+		goelf_tls_g_offset(b->g, &off);
+		b->g_tls_off = (int32_t)off;
+		if (getenv("GOTRACE_DEBUG"))
+			fprintf(stderr, "gotrace: debug: %s: g read from TLS at FS base %+d\n", b->display,
+				(int)b->g_tls_off);
+	}
 	*out = b;
 	return 0;
 fail:

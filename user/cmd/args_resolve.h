@@ -42,6 +42,8 @@ struct tbin {
 	int go_minor;
 	struct g_offsets goff;
 	bool have_goff;
+	bool g_tls;                 /* g from TLS at FS base + g_tls_off (Go < 1.17), not R14 */
+	int32_t g_tls_off;
 	pid_t pids[64];
 	size_t npids;
 	struct traced_func *funcs;

@@ -85,6 +85,10 @@ int goelf_read_vaddr(struct goelf *g, uint64_t vaddr, void *buf, size_t n);
 Elf *goelf_elf(struct goelf *g);
 int goelf_fd(const struct goelf *g);
 
+/* Offset of g from the thread pointer (FS base on amd64), where Go keeps g in TLS (the
+ * only place before Go 1.17): from PT_TLS and runtime.tlsg, -8 without them. 0 or -errno. */
+int goelf_tls_g_offset(struct goelf *g, int64_t *off);
+
 /* Pure parsers, also used on process memory. */
 /* Parses a .go.buildinfo blob starting at its 14-byte magic "\xff Go buildinf:".
  * mem resolves pointers of the pre-1.18 format (may be NULL for 1.18+ blobs). */

@@ -76,8 +76,10 @@ static bool want_multi(void)
 	return !e || strcmp(e, "0") != 0;
 }
 
-/* Opens and loads the skeleton; with multi, go_probe_multi is loaded for uprobe_multi
- * links, otherwise it is left out (kernels before 6.6 reject its attach type). */
+/* Opens and loads the skeleton with one of the two programs: go_probe_multi for
+ * uprobe_multi links, or go_probe for per-probe links (kernels before 6.6 reject the
+ * multi attach type at load, and link support came with it). Loading just one keeps
+ * the verifier's time out of the attach twice. */
 static int load_skel(struct args_capture *b, const struct args_bpf_opts *o, size_t rbsize, bool multi)
 {
 	b->skel = args_bpf__open();
@@ -87,11 +89,13 @@ static int load_skel(struct args_capture *b, const struct args_bpf_opts *o, size
 	/* the in-flight map is preallocated: keep it tiny unless --ret uses it */
 	if (!o->pair)
 		bpf_map__set_max_entries(b->skel->maps.inflight, 256);
-	if (multi)
+	if (multi) {
 		bpf_program__set_expected_attach_type(b->skel->progs.go_probe_multi,
 						      (enum bpf_attach_type)GT_BPF_TRACE_UPROBE_MULTI);
-	else
+		bpf_program__set_autoload(b->skel->progs.go_probe, false);
+	} else {
 		bpf_program__set_autoload(b->skel->progs.go_probe_multi, false);
+	}
 	b->multi = multi;
 	return args_bpf__load(b->skel);
 }
@@ -347,13 +351,6 @@ int args_bpf_start(struct args_capture *b, char *err, size_t errlen)
 				b->pend[k] = t;
 			}
 		r = link_multi(b, i, j + 1);
-		if (r == -EINVAL && b->nmfds == 0) {
-			/* a kernel that loads the program but cannot link it: one link per probe */
-			for (size_t k = i; k < b->npend && !r; k++)
-				r = attach_one(b, b->pend[k].path, b->pend[k].pid, b->pend[k].off,
-					       (uint32_t)b->pend[k].cookie);
-			break;
-		}
 		if (r)
 			break;
 		i = j + 1;

@@ -53,6 +53,20 @@ gotrace_ret() {
 	[ -s "$tmp/lost" ] || echo 0 > "$tmp/lost"
 }
 
+# The file offset of computeE's stack-check JBE, where gotrace's entry probe sits.
+jbe_offset() {
+	d=$(objdump -d -F --no-show-raw-insn --disassemble=main.computeE "$FIXB")
+	fn=$(echo "$d" | sed -n 's/^\([0-9a-f]*\) <main.computeE> (File Offset: \(0x[0-9a-f]*\)):$/\1 \2/p')
+	jbe=$(echo "$d" | awk '$2 == "jbe" { sub(":", "", $1); print $1; exit }')
+	set -- $fn
+	echo $(($2 + 0x$jbe - 0x$1))
+}
+
+# The floor: an empty BPF program on a uprobe at the same JBE (the trap and its dispatch).
+uprobe_floor() {
+	"$BUILD/tests/helpers/lib-uprobefloor" "$FIXB" "$JBE_OFF" "$FIXB" -n "$1" 2> "$tmp/fix.err"
+}
+
 # bpftrace -c starts the command once its probes are attached; the fixture's stderr
 # (its timing) goes to fix.err through bpftrace's own stderr.
 bpftrace_count() {
@@ -72,6 +86,8 @@ have_bpftrace=true
 command -v bpftrace > /dev/null || have_bpftrace=false
 : > "$tmp/results"
 run_cfg untraced "$N_FAST" untraced
+JBE_OFF=$(jbe_offset)
+run_cfg uprobe-floor "$N_FAST" uprobe_floor
 run_cfg gotrace-args "$N_FAST" gotrace_args
 run_cfg gotrace-args-ret "$N_SLOW" gotrace_ret
 if $have_bpftrace; then
@@ -88,7 +104,7 @@ awk '
 		for (i = 1; i <= NR; i++) {
 			add[i] = ns[i] - base
 			printf "%-18s %9d %10.1f %10.1f %10s %8s\n", name[i], calls[i], ns[i], i == idx["untraced"] ? 0 : add[i],
-				name[i] == "untraced" ? "-" : ev[i], name[i] ~ /^gotrace/ ? lost[i] : "-"
+				name[i] ~ /^(untraced|uprobe-floor)$/ ? "-" : ev[i], name[i] ~ /^gotrace/ ? lost[i] : "-"
 		}
 		if ("bpftrace-count" in idx) {
 			c = add[idx["bpftrace-count"]]; p = add[idx["bpftrace-print"]]
@@ -96,6 +112,8 @@ awk '
 			printf "gotrace args / bpftrace count-only : %.2fx (target <= 0.20)\n", a / c
 			printf "gotrace args / bpftrace print-arg  : %.2fx (target <= 0.10)\n", a / p
 			printf "gotrace args --ret / bpftrace print: %.2fx (target <= 1.00)\n", r / p
+			f = add[idx["uprobe-floor"]]
+			printf "empty uprobe program / bpftrace count-only: %.2fx (the floor under the 0.20 target)\n", f / c
 		}
 	}' "$tmp/results"
 

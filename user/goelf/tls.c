@@ -1,33 +1,7 @@
 /* Where Go keeps g in thread-local storage: its offset from the thread pointer (amd64). */
 #include <errno.h>
 #include <gelf.h>
-#include <string.h>
-#include "goelf/goelf.h"
-
-/* runtime.tlsg's offset inside the executable's TLS block (0 when there is no symbol: the
- * Go linker puts it first, and a stripped binary has nothing else to go by). */
-static uint64_t tlsg_value(Elf *e)
-{
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym s;
-			const char *n;
-
-			if (gelf_getsym(d, (int)i, &s) && GELF_ST_TYPE(s.st_info) == STT_TLS &&
-			    (n = elf_strptr(e, sh.sh_link, s.st_name)) && !strcmp(n, "runtime.tlsg"))
-				return s.st_value;
-		}
-	}
-	return 0;
-}
+#include "goelf/internal.h"
 
 int goelf_tls_g_offset(struct goelf *g, int64_t *off)
 {
@@ -41,7 +15,7 @@ int goelf_tls_g_offset(struct goelf *g, int64_t *off)
 		return e ? -EIO : -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		GElf_Phdr ph;
-		uint64_t align, size;
+		uint64_t align, size, tlsg, tsz;
 
 		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_TLS)
 			continue;
@@ -49,7 +23,11 @@ int goelf_tls_g_offset(struct goelf *g, int64_t *off)
 		size = (ph.p_memsz + align - 1) / align * align;
 		if (size > (1u << 20))
 			return -EIO;
-		*off = (int64_t)tlsg_value(e) - (int64_t)size;
+		/* runtime.tlsg's place in the block; a stripped binary has only Go's linker's
+		 * habit to go by: it puts tlsg first */
+		if (symtab_lookup(g, "runtime.tlsg", &tlsg, &tsz))
+			tlsg = 0;
+		*off = (int64_t)tlsg - (int64_t)size;
 		return 0;
 	}
 	return 0;

@@ -1,9 +1,11 @@
-/* libFuzzer target: arbitrary bytes as an executable file through goelf_open_fd and every query. */
+/* libFuzzer target: arbitrary bytes as an executable file through goelf_open_fd and every query, the moduledata scan and type names included. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "goelf/goelf.h"
+#include "goelf/moduledata.h"
+#include "goelf/typesym.h"
 
 static int visit(const struct gofuncinfo *fi, void *ctx)
 {
@@ -16,7 +18,7 @@ static int visit(const struct gofuncinfo *fi, void *ctx)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct goelf *g;
-	struct gofuncinfo fi;
+	struct gofuncinfo fi = { 0 };
 	struct pclntab_hdr h;
 	size_t acc[2] = { 0, 0 };
 	uint8_t buf[64];
@@ -46,6 +48,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)goelf_func_by_addr(g, 0x400200, &fi);
 	(void)goelf_funcs_foreach(g, visit, acc);
 	(void)goelf_pclntab_hdr(g, &h);
+	struct gomoduledata md = { 0 };
+	struct typesym *ts;
+	char name[64];
+	if (!goelf_moduledata(g, &md))
+		(void)typesym_name(NULL, md.types, false, name, sizeof(name));
+	if (!typesym_open(g, &ts)) {
+		/* descriptors and itabs at a few places the file itself points to */
+		(void)typesym_name(ts, md.types, false, name, sizeof(name));
+		(void)typesym_name(ts, md.types + 64, true, name, sizeof(name));
+		(void)typesym_name(ts, fi.entry, false, name, sizeof(name));
+		typesym_close(ts);
+	}
 	goelf_close(g);
 	return 0;
 }

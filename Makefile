@@ -115,11 +115,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libgotrace-fuzz.a
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(BUILD)/fuzz/libgotrace-fuzz.a $(LDLIBS) -o $@
 
-fuzz: deps $(FUZZ_BINS)
+fuzz: deps build $(FUZZ_BINS) $(BUILD)/fixtures/.stamp
+	@BUILD=$(abspath $(BUILD)) sh tools/fuzz-seeds.sh
 	@for f in $(FUZZ_BINS); do \
 		n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} \
+			$(BUILD)/fuzz/seeds/$${n#fuzz_} \
 			2>$(BUILD)/fuzz/$$n.log || { tail -30 $(BUILD)/fuzz/$$n.log; exit 1; }; \
 	done
 

@@ -21,15 +21,22 @@ if [ "${LINT:-1}" = 1 ] && command -v clang-tidy > /dev/null; then
 	 echo $? > "$BUILD/lint.rc") &
 	lint_pid=$!
 fi
-# A short fuzz pass: one TAP line per libFuzzer target (make fuzz runs them longer).
+# A short fuzz pass: one TAP line per libFuzzer target (make fuzz runs them longer), from
+# the hand-made seeds and seeds taken from the fixtures.
 fuzz_seconds=${FUZZ_TEST_SECONDS:-3}
+if [ "$fuzz_seconds" -gt 0 ] && ! sh "$top/tools/fuzz-seeds.sh" > "$BUILD/fuzz-seeds.log" 2>&1; then
+	status=1
+	echo "not ok 1 - fuzz: seeds from the fixtures (tools/fuzz-seeds.sh)" | tee -a "$log"
+	sed 's/^/# /' "$BUILD/fuzz-seeds.log" | tee -a "$log"
+fi
 for f in "$BUILD"/fuzz/fuzz_*; do
 	n=$(basename "$f")
 	case $n in *.*|*-*) continue ;; esac
 	[ -f "$f" ] && [ -x "$f" ] && [ "$fuzz_seconds" -gt 0 ] || continue
 	mkdir -p "$BUILD/fuzz/corpus-$n"
 	if "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -artifact_prefix="$BUILD/fuzz/$n-" \
-		"$BUILD/fuzz/corpus-$n" "$top/tests/fuzz/corpus/${n#fuzz_}" > "$BUILD/fuzz/$n.log" 2>&1; then
+		"$BUILD/fuzz/corpus-$n" "$top/tests/fuzz/corpus/${n#fuzz_}" "$BUILD/fuzz/seeds/${n#fuzz_}" \
+		> "$BUILD/fuzz/$n.log" 2>&1; then
 		echo "ok 1 - fuzz: $n for ${fuzz_seconds}s, no crash" | tee -a "$log"
 	else
 		status=1

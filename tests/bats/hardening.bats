@@ -267,3 +267,34 @@ make_user() {
 	[ "$(grep -c '^gotrace:' <<< "$output")" -eq 1 ]
 	alive "$own"
 }
+
+# yes_from MAJOR MINOR: "yes" when the running kernel is at least MAJOR.MINOR.
+yes_from() {
+	local v maj min
+	v=$(uname -r)
+	maj=${v%%.*}
+	min=${v#*.}
+	min=${min%%[!0-9]*}
+	if [ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }; then echo yes; else echo no; fi
+}
+
+@test "gotrace --version: the kernel's BPF features; all 'no' when bpf(2) fails, files still read" {
+	local btf=no pmu=no
+	[ -r /sys/kernel/btf/vmlinux ] && btf=yes
+	[ -r /sys/bus/event_source/devices/uprobe/type ] && pmu=yes
+	run "$GOTRACE" --version
+	assert_success
+	assert_line --index 0 --regexp '^gotrace [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_line "kernel: $(uname -r) $(uname -m)"
+	assert_line "btf: $btf"
+	assert_line "ringbuf: $(yes_from 5 8)"
+	assert_line "task storage: $(yes_from 5 11)"
+	assert_line "raw tracepoints: $(yes_from 4 17)"
+	assert_line "uprobe pmu: $pmu"
+	assert_line "uprobe multi: $(yes_from 6 6)"
+	run "$HELPERS/nobpf" "$GOTRACE" --version
+	assert_success
+	assert_line "btf: $btf"
+	assert_line "uprobe pmu: $pmu"
+	for f in ringbuf "task storage" "raw tracepoints" "uprobe multi"; do assert_line "$f: no"; done
+}

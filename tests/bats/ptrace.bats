@@ -392,6 +392,17 @@ assert n > 0'
 	[ "$(cat "$T/sc.out")" = "selfcheck ok calls=$((8 * 200000 * 2))" ]
 }
 
+# 8 goroutines x 100 frames in flight at once: a table that kept one entry per hash slot
+# lost a few of these every run; every call must pair with its own return.
+@test "args --backend ptrace --ret: deep recursion in 8 goroutines, ~800 calls in flight: every call paired" {
+	g=8 r=2 d=100
+	run --separate-stderr "$GOTRACE" args --backend ptrace --ret main.down -- "$FIX/argsdeep" -g $g -r $r -d $d
+	[ "$status" -eq 0 ]
+	echo "$stderr" | grep -qxF "calls=$((g * r * (d + 1)))"
+	[ "$(echo "$output" | grep -cE ' main\.down\(n=([0-9]+)\) = \1 \[')" -eq $((g * r * (d + 1))) ]
+	[ "$(echo "$output" | grep -c ' main\.down(')" -eq $((g * r * (d + 1))) ]
+}
+
 @test "args --backend ptrace: the target exits mid-trace: summary, exit 0" {
 	start_bg "$FIX/selfcheck" -goroutines 2 -calls 20000 -pause-every 50 -ready "$T/ready" > "$T/sc.out"
 	local pid=$BG_PID

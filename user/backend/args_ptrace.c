@@ -18,9 +18,11 @@
 #include "backend/ptrace_mem.h"
 #include "backend/ptrace_proc.h"
 
-/* Calls in flight (entry seen, RET not yet): a fixed table, oldest overwritten on collision,
- * like the BPF side's LRU map (a panic never reaches a RET). */
+/* Calls in flight (entry seen, RET not yet): a fixed table of 8-way buckets. Only a full
+ * bucket loses its oldest entry, like the BPF side's LRU map (a panic never reaches a RET);
+ * one slot per hash lost live frames to collisions (deep recursion: ~1 call in 160). */
 #define INFLIGHT_SLOTS 16384
+#define INFLIGHT_WAYS 8
 #define READ_CHUNK (64 * 1024)
 #define OUT_BYTES (256 * 1024)
 #define OUT_NS (20 * 1000000ull)
@@ -196,16 +198,30 @@ static int plant(struct args_ptrace *p)
 	return 0;
 }
 
-static struct inflight *inflight_slot(struct args_ptrace *p, const struct args_frame *k)
-{
-	uint64_t h = k->g * 0x9e3779b97f4a7c15ull ^ k->depth * 0xc2b2ae3d27d4eb4full ^ k->func;
-
-	return &p->inflight[(h >> 17) % INFLIGHT_SLOTS];
-}
-
 static bool frame_eq(const struct args_frame *a, const struct args_frame *b)
 {
 	return a->g == b->g && a->depth == b->depth && a->tgid == b->tgid && a->func == b->func;
+}
+
+/* k's slot when it is in flight; else NULL, or with insert a free slot of its bucket or,
+ * when the bucket is full, its oldest entry. */
+static struct inflight *inflight_find(struct args_ptrace *p, const struct args_frame *k, bool insert)
+{
+	uint64_t h = k->g * 0x9e3779b97f4a7c15ull ^ k->depth * 0xc2b2ae3d27d4eb4full ^ k->func;
+	struct inflight *b = &p->inflight[(h >> 17) % (INFLIGHT_SLOTS / INFLIGHT_WAYS) * INFLIGHT_WAYS];
+	struct inflight *free_slot = NULL, *oldest = b;
+
+	for (int i = 0; i < INFLIGHT_WAYS; i++) {
+		if (b[i].used && frame_eq(&b[i].key, k))
+			return &b[i];
+		if (!b[i].used && !free_slot)
+			free_slot = &b[i];
+		else if (b[i].used && b[i].t0 < oldest->t0)
+			oldest = &b[i];
+	}
+	if (!insert)
+		return NULL;
+	return free_slot ? free_slot : oldest;
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -333,16 +349,14 @@ static int on_hit(void *ctx, const struct pt_hit *h)
 		fr.func = ap->func;
 	}
 	if (ap->kind == ARGS_PROBE_RET) {
-		struct inflight *in = inflight_slot(p, &fr);
+		struct inflight *in = inflight_find(p, &fr, false);
 
-		if (!in->used || !frame_eq(&in->key, &fr))
+		if (!in)
 			return 0;  /* entered before we attached */
 		w = now - in->t0;
 		in->used = false;
 	} else if (ap->pair) {
-		struct inflight *in = inflight_slot(p, &fr);
-
-		*in = (struct inflight){ .key = fr, .t0 = now, .used = true };
+		*inflight_find(p, &fr, true) = (struct inflight){ .key = fr, .t0 = now, .used = true };
 	}
 	memset(&rec->h, 0, sizeof(rec->h));
 	rec->h.ts = now;

@@ -69,17 +69,17 @@ static int on_record(void *ctx, void *data, size_t size)
 	return b->stop;
 }
 
-static bool want_multi(void)
+/* uprobe_multi links unless the kernel lacks them or GOTRACE_UPROBE_MULTI=0 asks not to. */
+static bool use_multi(void)
 {
 	const char *e = getenv("GOTRACE_UPROBE_MULTI");
 
-	return !e || strcmp(e, "0") != 0;
+	return (!e || strcmp(e, "0") != 0) && args_bpf_uprobe_multi_supported();
 }
 
 /* Opens and loads the skeleton with one of the two programs: go_probe_multi for
- * uprobe_multi links, or go_probe for per-probe links (kernels before 6.6 reject the
- * multi attach type at load, and link support came with it). Loading just one keeps
- * the verifier's time out of the attach twice. */
+ * uprobe_multi links, or go_probe for per-probe links. Loading just one keeps the
+ * verifier's time out of the attach twice. */
 static int load_skel(struct args_capture *b, const struct args_bpf_opts *o, size_t rbsize, bool multi)
 {
 	b->skel = args_bpf__open();
@@ -150,11 +150,7 @@ int args_bpf_open(const struct args_bpf_opts *o, struct args_capture **out, char
 	if (!b)
 		return -ENOMEM;
 	libbpf_set_print(libbpf_quiet);
-	r = load_skel(b, o, rbsize, want_multi());
-	if (r && b->multi && b->skel) {
-		args_bpf__destroy(b->skel);
-		r = load_skel(b, o, rbsize, false);
-	}
+	r = load_skel(b, o, rbsize, use_multi());
 	if (!b->skel) {
 		snprintf(err, errlen, "cannot open the BPF program: %s", strerror(-r));
 		goto fail;
@@ -275,14 +271,61 @@ int args_bpf_attach(struct args_capture *b, const char *path, pid_t pid, uint64_
 	return 0;
 }
 
+/* BPF_LINK_CREATE of a uprobe_multi link (6.6 uapi, newer than libbpf 1.1's API): the fd
+ * or -errno. */
+static int uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offs, const uint64_t *cookies,
+			     size_t cnt, pid_t pid)
+{
+	/* link_create.uprobe_multi: path, offsets, ref_ctr_offsets, cookies, cnt, flags, pid */
+	struct {
+		__u64 path, offsets, ref_ctr_offsets, cookies;
+		__u32 cnt, flags, pid;
+	} um = {
+		.path = (__u64)(uintptr_t)path,
+		.offsets = (__u64)(uintptr_t)offs,
+		.cookies = (__u64)(uintptr_t)cookies,
+		.cnt = (__u32)cnt,
+		.pid = pid > 0 ? (__u32)pid : 0,
+	};
+	union bpf_attr a;
+	long fd;
+
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (__u32)prog_fd;
+	a.link_create.attach_type = GT_BPF_TRACE_UPROBE_MULTI;
+	_Static_assert(sizeof(a) >= 16 + sizeof(um), "bpf_attr too small for uprobe_multi");
+	memcpy((char *)&a.link_create.flags + sizeof(a.link_create.flags), &um, sizeof(um));
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+bool args_bpf_uprobe_multi_supported(void)
+{
+	/* The kernel does not check a kprobe program's expected attach type at load, so only
+	 * a link tells: one on "/" fails with EBADF where uprobe_multi exists, EINVAL before. */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = (enum bpf_attach_type)GT_BPF_TRACE_UPROBE_MULTI);
+	uint64_t off = 0;
+	int prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "probe_um", "GPL", insns, 2, &po), fd;
+
+	if (prog < 0)
+		return false;
+	fd = uprobe_multi_link(prog, "/", &off, NULL, 1, 0);
+	close(prog);
+	if (fd >= 0)
+		close(fd);
+	return fd == -EBADF;
+}
+
 /* One uprobe_multi link for the pending probes [i, j), which share a file and a process. */
 static int link_multi(struct args_capture *b, size_t i, size_t j)
 {
 	size_t cnt = j - i;
 	uint64_t *offs = calloc(cnt, sizeof(*offs)), *cookies = calloc(cnt, sizeof(*cookies));
-	union bpf_attr a;
-	long fd;
-	int r = 0;
+	int fd, r = 0;
 
 	if (!offs || !cookies) {
 		r = -ENOMEM;
@@ -292,37 +335,18 @@ static int link_multi(struct args_capture *b, size_t i, size_t j)
 		offs[k] = b->pend[i + k].off;
 		cookies[k] = b->pend[i + k].cookie;
 	}
-	memset(&a, 0, sizeof(a));
-	a.link_create.prog_fd = (__u32)bpf_program__fd(b->skel->progs.go_probe_multi);
-	a.link_create.attach_type = GT_BPF_TRACE_UPROBE_MULTI;
-	{
-		/* link_create.uprobe_multi (6.6 uapi): path, offsets, ref_ctr_offsets, cookies, cnt, flags, pid */
-		struct {
-			__u64 path, offsets, ref_ctr_offsets, cookies;
-			__u32 cnt, flags, pid;
-		} um = {
-			.path = (__u64)(uintptr_t)b->pend[i].path,
-			.offsets = (__u64)(uintptr_t)offs,
-			.cookies = (__u64)(uintptr_t)cookies,
-			.cnt = (__u32)cnt,
-			.pid = b->pend[i].pid > 0 ? (__u32)b->pend[i].pid : 0,
-		};
-		char *tail = (char *)&a.link_create.flags + sizeof(a.link_create.flags);
-
-		_Static_assert(sizeof(a) >= 16 + sizeof(um), "bpf_attr too small for uprobe_multi");
-		memcpy(tail, &um, sizeof(um));
-	}
-	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	fd = uprobe_multi_link(bpf_program__fd(b->skel->progs.go_probe_multi), b->pend[i].path, offs, cookies,
+			       cnt, b->pend[i].pid);
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		goto out;
 	}
 	if (grow((void **)&b->mfds, &b->capmfds, b->nmfds, sizeof(*b->mfds))) {
-		close((int)fd);
+		close(fd);
 		r = -ENOMEM;
 		goto out;
 	}
-	b->mfds[b->nmfds++] = (int)fd;
+	b->mfds[b->nmfds++] = fd;
 out:
 	free(offs);
 	free(cookies);

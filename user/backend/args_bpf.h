@@ -17,6 +17,10 @@ struct args_bpf_opts {
 
 struct args_capture;
 
+/* Whether the kernel has uprobe_multi links (6.6+): one link per binary instead of a perf
+ * event per probe. */
+bool args_bpf_uprobe_multi_supported(void);
+
 /* Opens and loads the program. 0 or -errno; on failure err says why (one line). */
 int args_bpf_open(const struct args_bpf_opts *o, struct args_capture **out, char *err, size_t errlen);
 void args_bpf_close(struct args_capture *b);

@@ -2,28 +2,12 @@
 #include "cmd/features.h"
 #include <sys/utsname.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "backend/args_bpf.h"
 
 static const char *yes_no(int probe)
 {
 	return probe == 1 ? "yes" : "no";
-}
-
-/* uprobe_multi links (6.6): the kernel loads a program with that expected attach type. */
-static int probe_uprobe_multi(void)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = (enum bpf_attach_type)48);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "probe", "GPL", insns, 2, &o);
-
-	if (fd < 0)
-		return 0;
-	close(fd);
-	return 1;
 }
 
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -47,6 +31,6 @@ void features_print(FILE *f)
 	fprintf(f, "raw tracepoints: %s\n", yes_no(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL)));
 	fprintf(f, "uprobe pmu: %s\n",
 		access("/sys/bus/event_source/devices/uprobe/type", R_OK) == 0 ? "yes" : "no");
-	fprintf(f, "uprobe multi: %s\n", yes_no(probe_uprobe_multi()));
+	fprintf(f, "uprobe multi: %s\n", args_bpf_uprobe_multi_supported() ? "yes" : "no");
 	libbpf_set_print(old);
 }

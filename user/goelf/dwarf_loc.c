@@ -27,6 +27,12 @@ static void push_loc(struct godwarf_loc *gl, enum loc_kind kind, int reg, int32_
 /* Decodes the location expression valid at the function entry. Pieces whose location
  * is empty (optimised out) are skipped; an unknown operation makes the whole location
  * unknown rather than wrong. */
+/* A frame offset from the file that a Go frame can have (the CFA is SP + 8). */
+static bool stack_off_ok(int64_t mem)
+{
+	return mem >= -8 && mem <= (1 << 20);
+}
+
 static void decode_loc(const Dwarf_Op *ops, size_t n, uint32_t type_size, struct godwarf_loc *gl)
 {
 	uint32_t val_off = 0;
@@ -68,18 +74,23 @@ static void decode_loc(const Dwarf_Op *ops, size_t n, uint32_t type_size, struct
 		} else if (op == DW_OP_consts || op == DW_OP_constu) {
 			if (cur != MEM || i + 1 >= n || ops[i + 1].atom != DW_OP_plus)
 				return;
-			mem += (int64_t)ops[i].number;
+			if (__builtin_add_overflow(mem, (int64_t)ops[i].number, &mem))
+				return;
 			i++;
 		} else if (op == DW_OP_plus_uconst) {
-			if (cur != MEM)
+			if (cur != MEM || __builtin_add_overflow(mem, (int64_t)ops[i].number, &mem))
 				return;
-			mem += (int64_t)ops[i].number;
 		} else if (op == DW_OP_piece) {
 			uint32_t sz = (uint32_t)ops[i].number;
+
+			if (ops[i].number > type_size - val_off)
+				return;   /* pieces beyond the type */
 
 			/* The CFA is SP at entry + 8 (the return address). */
 			if (cur == REG)
 				push_loc(gl, freg ? LOC_FREG : LOC_IREG, reg, 0, sz, val_off);
+			else if (cur == MEM && !stack_off_ok(mem))
+				return;
 			else if (cur == MEM)
 				push_loc(gl, LOC_STACK, 0, (int32_t)(mem + 8), sz, val_off);
 			val_off += sz;
@@ -89,6 +100,8 @@ static void decode_loc(const Dwarf_Op *ops, size_t n, uint32_t type_size, struct
 			return;
 		}
 	}
+	if (cur == MEM && !stack_off_ok(mem))
+		return;
 	if (cur != NONE) {
 		if (cur == REG)
 			push_loc(gl, freg ? LOC_FREG : LOC_IREG, reg, 0, type_size - val_off, val_off);

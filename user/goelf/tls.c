@@ -19,10 +19,11 @@ int goelf_tls_g_offset(struct goelf *g, int64_t *off)
 
 		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_TLS)
 			continue;
+		/* bounded before rounding, so crafted values cannot wrap */
+		if (ph.p_memsz > (1u << 20) || ph.p_align > (1u << 20))
+			return -EIO;
 		align = ph.p_align ? ph.p_align : 1;
 		size = (ph.p_memsz + align - 1) / align * align;
-		if (size > (1u << 20))
-			return -EIO;
 		/* runtime.tlsg's place in the block; a stripped binary has only Go's linker's
 		 * habit to go by: it puts tlsg first */
 		if (symtab_lookup(g, "runtime.tlsg", &tlsg, &tsz))

@@ -263,8 +263,9 @@ static int find_func(struct godwarf *d, const struct gofuncinfo *fi, Dwarf_Die *
 {
 	struct find_ctx fc = { .name = fi->name, .entry = fi->entry, .out = out };
 
-	if (fi->entry && !d->indexed && ++d->lookups > LOOKUPS_BEFORE_INDEX)
-		build_index(d);   /* on failure, lookups just stay per CU */
+	/* on failure, lookups stay per CU: the index is not tried again */
+	if (fi->entry && !d->indexed && ++d->lookups == LOOKUPS_BEFORE_INDEX + 1)
+		build_index(d);
 	if (fi->entry && d->indexed && find_in_index(d, fi->entry, out) == 0)
 		return 0;
 	if (fi->entry && !d->indexed && foreach_cu(d, find_by_addr_cb, &fc) == 1)

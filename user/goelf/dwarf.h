@@ -14,9 +14,10 @@ struct godwarf;
  * -ENOMEM. Functions are found per CU at first and through an index built after a few
  * lookups. */
 int godwarf_open(struct goelf *g, struct godwarf **out);
-/* The same with a bound on the memory the inflated sections take: -EFBIG above max_bytes
- * (godwarf_open's bound is GODWARF_DEFAULT_MAX). Uncompressed sections are read in place
- * from the mapped file and do not count. */
+/* The same with a bound on the memory the DWARF image takes: -EFBIG above max_bytes
+ * (godwarf_open's bound is GODWARF_DEFAULT_MAX). A binary with no compressed section is
+ * read in place from the mapped file; otherwise the image holds the sections the reader
+ * needs, inflated or copied, and all of them count. */
 #define GODWARF_DEFAULT_MAX ((size_t)1 << 30)
 int godwarf_open_max(struct goelf *g, size_t max_bytes, struct godwarf **out);
 void godwarf_close(struct godwarf *d);

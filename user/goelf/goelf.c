@@ -130,6 +130,10 @@ static void scan_sections(struct goelf *g)
 			g->go_hint = true;
 		} else if (!strcmp(name, ".text")) {
 			set_sec(g, &g->text, &sh);
+		} else if (!strcmp(name, ".noptrdata")) {
+			set_sec(g, &g->noptrdata, &sh);
+		} else if (!strcmp(name, ".data")) {
+			set_sec(g, &g->data, &sh);
 		} else if (!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")) {
 			g->flags |= GOELF_DWARF;
 		}

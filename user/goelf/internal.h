@@ -46,7 +46,7 @@ struct goelf {
 	uint64_t dyn_off, dyn_size;  /* PT_DYNAMIC, clamped to the file */
 	bool have_shdrs;        /* a usable section header table */
 	bool go_hint;           /* a Go-only section is present */
-	struct goelf_sec buildinfo, pclntab, text;
+	struct goelf_sec buildinfo, pclntab, text, noptrdata, data;
 	size_t symtab_ndx;      /* 0 when stripped */
 
 	bool is_go;

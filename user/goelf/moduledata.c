@@ -84,43 +84,23 @@ static int scan_range(const struct md_scan *s, uint64_t vaddr, uint64_t n, struc
 	return -ENOENT;
 }
 
-static int scan_section(const struct md_scan *s, const char *name, struct gomoduledata *out)
-{
-	Elf *e = goelf_elf(s->g);
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (!e || elf_getshdrstrndx(e, &shstrndx))
-		return -ENOENT;
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		const char *sn;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
-		    !(sn = elf_strptr(e, shstrndx, sh.sh_name)) || strcmp(sn, name))
-			continue;
-		return scan_range(s, sh.sh_addr, sh.sh_size, out);
-	}
-	return -ENOENT;
-}
-
 int goelf_moduledata(struct goelf *g, struct gomoduledata *out)
 {
 	struct md_scan s = { .g = g };
 	int err = goelf_pclntab_hdr(g, &s.h);
 
 	if (err)
-		return -ENOENT;
+		return err == -ENOMEM ? err : -ENOENT;
 	if (s.h.go_version < 116)
 		return -ENOTSUP;
 	s.pcln = g->pclntab.addr;       /* located by goelf_pclntab_hdr */
 	s.types_w = s.h.go_version >= 120 ? MD_TYPES_120 : MD_TYPES_116;
 	s.end_w = s.h.go_version >= 120 ? MD_END_120 : MD_END_116;
-	if (g->have_shdrs) {
-		/* the linker puts runtime.firstmoduledata in .noptrdata */
-		if (!scan_section(&s, ".noptrdata", out) || !scan_section(&s, ".data", out))
-			return 0;
-	}
+	/* the linker puts runtime.firstmoduledata in .noptrdata */
+	if (g->noptrdata.found && !scan_range(&s, g->noptrdata.addr, g->noptrdata.size, out))
+		return 0;
+	if (g->data.found && !scan_range(&s, g->data.addr, g->data.size, out))
+		return 0;
 	for (size_t i = 0; i < g->nsegs; i++)
 		if ((g->segs[i].flags & PF_W) && !scan_range(&s, g->segs[i].vaddr, g->segs[i].filesz, out))
 			return 0;

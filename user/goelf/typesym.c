@@ -17,8 +17,20 @@ struct tsym {
 	bool itab;
 };
 
+/* Names found through the file image (decoded descriptors, static itabs of a stripped
+ * PIE via its RELATIVE relocations): the same every time, so printing each event does
+ * not redo the decoding. Run-time itabs are read from the process and not kept. */
+#define NAME_CACHE 256
+struct tname {
+	uint64_t vaddr;
+	bool itab, used;
+	int rc;
+	char name[96];
+};
+
 struct typesym {
 	struct goelf *g;
+	struct tname cache[NAME_CACHE];
 	uint64_t types;         /* runtime.types: base of the nameOffs in type descriptors */
 	uint64_t etypes;        /* runtime.etypes: descriptors lie in [types, etypes) */
 	struct tsym *v;
@@ -205,12 +217,13 @@ static int sym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *bu
  * one the runtime built (getitab) is persistentalloc'd in the process and never freed,
  * so mem can read it whenever the process still lives. */
 static int itab_type(const struct typesym *t, uint64_t word, uint64_t bias, const struct mem_reader *mem,
-		     uint64_t *out)
+		     uint64_t *out, bool *in_file)
 {
 	uint64_t vaddr = word - bias, tw = 0;
 	uint8_t b[8];
 
-	if (!goelf_read_vaddr(t->g, vaddr + ITAB_TYPE_OFF, b, sizeof(b))) {
+	*in_file = !goelf_read_vaddr(t->g, vaddr + ITAB_TYPE_OFF, b, sizeof(b));
+	if (*in_file) {
 		tw = ge_u64(b, t->g->big);
 		if (!tw && dynamic_relative_addend(t->g, vaddr + ITAB_TYPE_OFF, &tw))
 			return -ENOENT;
@@ -226,24 +239,46 @@ static int itab_type(const struct typesym *t, uint64_t word, uint64_t bias, cons
 	return tw ? 0 : -ENOENT;
 }
 
-int typesym_name_rt(const struct typesym *t, uint64_t word, uint64_t bias, bool itab,
-		    const struct mem_reader *mem, char *buf, size_t n)
+static int name_uncached(const struct typesym *t, uint64_t word, uint64_t bias, bool itab,
+			 const struct mem_reader *mem, char *buf, size_t n, bool *in_file)
 {
 	uint64_t type;
 
-	if (!t)
-		return -ENOENT;
-	if (!sym_name(t, word - bias, itab, buf, n))
-		return 0;
+	*in_file = true;
 	if (!itab)
 		return decode_type(t, word - bias, buf, n);
-	if (itab_type(t, word, bias, mem, &type))
+	if (itab_type(t, word, bias, mem, &type, in_file))
 		return -ENOENT;
 	/* the concrete type's own symbol is as good as its descriptor, and cheaper */
 	return sym_name(t, type, false, buf, n) ? decode_type(t, type, buf, n) : 0;
 }
 
-int typesym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, size_t n)
+int typesym_name_rt(struct typesym *t, uint64_t word, uint64_t bias, bool itab,
+		    const struct mem_reader *mem, char *buf, size_t n)
+{
+	uint64_t vaddr = word - bias;
+	struct tname *c;
+	bool in_file;
+	int rc;
+
+	if (!t)
+		return -ENOENT;
+	if (!sym_name(t, vaddr, itab, buf, n))
+		return 0;
+	c = &t->cache[((vaddr * 0x9e3779b97f4a7c15ull + itab) >> 56) % NAME_CACHE];
+	if (c->used && c->vaddr == vaddr && c->itab == itab) {
+		snprintf(buf, n, "%s", c->name);
+		return c->rc;
+	}
+	rc = name_uncached(t, word, bias, itab, mem, buf, n, &in_file);
+	if (in_file) {
+		*c = (struct tname){ .vaddr = vaddr, .itab = itab, .used = true, .rc = rc };
+		snprintf(c->name, sizeof(c->name), "%s", rc ? "" : buf);
+	}
+	return rc;
+}
+
+int typesym_name(struct typesym *t, uint64_t vaddr, bool itab, char *buf, size_t n)
 {
 	return typesym_name_rt(t, vaddr, 0, itab, NULL, buf, n);
 }

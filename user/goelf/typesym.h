@@ -20,8 +20,8 @@ void typesym_close(struct typesym *t);
  * "go.itab.*main.T,main.I"). Symbols first, else the descriptor's name. An itab the
  * runtime made is not in the file: mem (run-time addresses; may be NULL) reads its
  * _type from the live process. t may be NULL. 0 or -ENOENT. */
-int typesym_name_rt(const struct typesym *t, uint64_t word, uint64_t bias, bool itab,
+int typesym_name_rt(struct typesym *t, uint64_t word, uint64_t bias, bool itab,
 		    const struct mem_reader *mem, char *buf, size_t n);
 /* The same for a link-time address and no process. */
-int typesym_name(const struct typesym *t, uint64_t vaddr, bool itab, char *buf, size_t n);
+int typesym_name(struct typesym *t, uint64_t vaddr, bool itab, char *buf, size_t n);
 #endif

@@ -10,13 +10,13 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "backend/args_ptrace.h"
 #include "backend/ptrace_bp.h"
 #include "backend/ptrace_mem.h"
 #include "backend/ptrace_proc.h"
+#include "proc/proc.h"
 
 /* Calls in flight (entry seen, RET not yet): a fixed table of 8-way buckets. Only a full
  * bucket loses its oldest entry, like the BPF side's LRU map (a panic never reaches a RET);
@@ -151,51 +151,55 @@ int args_ptrace_add_fregs(struct fetch_plan *fp)
 
 /* ---- the tracer process ---- */
 
-/* Where file offset off of the executable path is mapped in pid, from /proc/PID/maps. */
-static int resolve_addr(pid_t pid, const char *path, uint64_t off, uint64_t *addr)
+/* The executable mappings of the process, read once for all probes. */
+struct xmaps {
+	struct proc_map v[256];
+	size_t n;
+};
+
+static int xmap_cb(const struct proc_map *m, void *ctx)
 {
-	char maps[64], line[PATH_MAX + 128];
+	struct xmaps *x = ctx;
+
+	if (m->x && m->inode && x->n < sizeof(x->v) / sizeof(x->v[0])) {
+		x->v[x->n] = *m;
+		x->v[x->n++].name = NULL;   /* it pointed into the line just read */
+	}
+	return 0;
+}
+
+/* Where file offset off of the executable path is mapped, among the mappings x. */
+static int resolve_addr(const struct xmaps *x, const char *path, uint64_t off, uint64_t *addr)
+{
 	struct stat st;
-	FILE *f;
-	int r = -ENOENT;
 
 	if (stat(path, &st))
 		return -errno;
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	f = fopen(maps, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, moff, ino;
-		unsigned int maj, min;
-		char perms[8];
+	for (size_t i = 0; i < x->n; i++) {
+		const struct proc_map *m = &x->v[i];
 
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &start, &end, perms, &moff, &maj, &min, &ino) != 7)
-			continue;
-		if (ino != st.st_ino || makedev(maj, min) != st.st_dev || perms[2] != 'x')
-			continue;
-		if (off >= moff && off < moff + (end - start)) {
-			*addr = start + (off - moff);
-			r = 0;
-			break;
+		if (m->inode == st.st_ino && off >= m->offset && off < m->offset + (m->end - m->start)) {
+			*addr = m->start + (off - m->offset);
+			return 0;
 		}
 	}
-	fclose(f);
-	return r;
+	return -ENOENT;
 }
 
 static int plant(struct args_ptrace *p)
 {
-	for (uint32_t i = 0; i < p->nprobes; i++) {
-		uint64_t addr = 0;
-		int r = resolve_addr(p->pid, p->probes[i].path, p->probes[i].file_off, &addr);
+	struct xmaps *x = calloc(1, sizeof(*x));
+	int r = x ? proc_maps_foreach((int)p->pid, xmap_cb, x) : -ENOMEM;
 
+	for (uint32_t i = 0; !r && i < p->nprobes; i++) {
+		uint64_t addr = 0;
+
+		r = resolve_addr(x, p->probes[i].path, p->probes[i].file_off, &addr);
 		if (!r)
 			r = pt_bp_add(&p->bps, addr, i);
-		if (r)
-			return r;
 	}
-	return 0;
+	free(x);
+	return r;
 }
 
 static bool frame_eq(const struct args_frame *a, const struct args_frame *b)

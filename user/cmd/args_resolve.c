@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmd/args_resolve.h"
+#include "proc/proc.h"
 
 /* Go ABI integer registers of amd64, the names raw-register output uses. */
 static const char *const raw_regs[] = { "rax", "rbx", "rcx", "rdi", "rsi", "r8", "r9", "r10", "r11" };
@@ -398,12 +399,26 @@ static uint64_t first_load_vaddr(struct tbin *b)
 	return lo == UINT64_MAX ? 0 : lo & ~(uint64_t)0xfff;
 }
 
+struct first_map {
+	unsigned long ino;
+	uint64_t start;
+};
+
+/* The image's first mapping: where its offset 0 went. */
+static int first_map_cb(const struct proc_map *m, void *ctx)
+{
+	struct first_map *fm = ctx;
+
+	if (m->offset != 0 || m->inode != fm->ino)
+		return 0;
+	fm->start = m->start;
+	return 1;
+}
+
 int tbin_load_bias(struct tbin *b, pid_t pid, uint64_t *bias)
 {
-	char path[64], line[4096];
-	uint64_t start = 0;
-	bool found = false;
-	FILE *f;
+	struct first_map fm = { .ino = (unsigned long)b->ino };
+	int r;
 
 	if (!(goelf_flags(b->g) & GOELF_PIE)) {
 		*bias = 0;
@@ -415,24 +430,10 @@ int tbin_load_bias(struct tbin *b, pid_t pid, uint64_t *bias)
 			return 0;
 		}
 	}
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	r = proc_maps_foreach((int)pid, first_map_cb, &fm);
+	if (r <= 0)
 		return -ENOENT;
-	while (!found && fgets(line, sizeof(line), f)) {
-		uint64_t lo, off, ino;
-		unsigned int major, minor;
-
-		if (sscanf(line, "%" SCNx64 "-%*x %*s %" SCNx64 " %x:%x %" SCNu64, &lo, &off, &major, &minor,
-			   &ino) == 5 && off == 0 && ino == (uint64_t)b->ino) {
-			start = lo;
-			found = true;
-		}
-	}
-	fclose(f);
-	if (!found)
-		return -ENOENT;
-	*bias = start - first_load_vaddr(b);
+	*bias = fm.start - first_load_vaddr(b);
 	if (b->nbias < sizeof(b->bias) / sizeof(b->bias[0])) {
 		b->bias_pid[b->nbias] = pid;
 		b->bias[b->nbias++] = *bias;

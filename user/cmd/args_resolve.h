@@ -48,9 +48,10 @@ struct tbin {
 	size_t npids;
 	struct traced_func *funcs;
 	size_t nfuncs;
-	/* load bias per process (PIE), filled lazily by tbin_load_bias */
-	pid_t bias_pid[16];
-	uint64_t bias[16];
+	/* load bias per process (PIE), filled lazily by tbin_load_bias, as many as -p takes.
+	 * A failed lookup is not kept: right after an exec the maps may not show the image yet. */
+	pid_t bias_pid[64];
+	uint64_t bias[64];
 	size_t nbias;
 };
 

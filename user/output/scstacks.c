@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include "goelf/goelf.h"
 #include "output/scstacks.h"
-#include "proc/procparse.h"
+#include "proc/proc.h"
 
 /* One traced process's executable and where it is loaded. */
 struct scsym_proc {
@@ -49,30 +49,30 @@ static int exec_segment_delta(struct goelf *g, uint64_t *delta)
 }
 
 /* Finds the executable mapping of the binary (by inode) in /proc/PID/maps. */
+struct bias_find {
+	unsigned long ino;
+	uint64_t delta, bias;
+};
+
+static int exec_mapping_cb(const struct proc_map *m, void *ctx)
+{
+	struct bias_find *bf = ctx;
+
+	if (!m->x || m->inode != bf->ino)
+		return 0;
+	bf->bias = m->start - m->offset - bf->delta;
+	return 1;
+}
+
 static int load_bias(pid_t pid, unsigned long ino, uint64_t delta, uint64_t *bias)
 {
-	char path[64], *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *f;
-	int err = -ENOENT;
+	struct bias_find bf = { .ino = ino, .delta = delta };
+	int r = proc_maps_foreach((int)pid, exec_mapping_cb, &bf);
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		struct proc_map m;
-
-		if (proc_parse_maps_line(line, (size_t)len, &m) || !m.x || m.inode != ino)
-			continue;
-		*bias = m.start - m.offset - delta;
-		err = 0;
-		break;
-	}
-	free(line);
-	fclose(f);
-	return err;
+	if (r <= 0)
+		return r ? r : -ENOENT;
+	*bias = bf.bias;
+	return 0;
 }
 
 int scsym_add(struct scsym *s, pid_t pid)

@@ -206,3 +206,26 @@ int proc_uptime(int procfd, double *secs)
 		return err;
 	return sscanf(buf, "%lf", secs) == 1 ? 0 : -EINVAL;
 }
+
+int proc_maps_foreach(int pid, int (*fn)(const struct proc_map *m, void *ctx), void *ctx)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (!r && (len = getline(&line, &cap, f)) > 0) {
+		struct proc_map m;
+
+		if (!proc_parse_maps_line(line, (size_t)len, &m))
+			r = fn(&m, ctx);
+	}
+	free(line);
+	fclose(f);
+	return r;
+}

@@ -29,6 +29,10 @@ int proc_exe_path(int procfd, int pid, struct proc_exe_path *out);
 int proc_read_cmdline(int procfd, int pid, char **buf, size_t *n, int *argc);
 int proc_read_environ(int procfd, int pid, char **buf, size_t *n);
 
+/* Calls fn for each line of /proc/PID/maps that parses, until fn returns non-zero, which
+ * is returned; 0 at the end, -errno when the file cannot be opened. */
+int proc_maps_foreach(int pid, int (*fn)(const struct proc_map *m, void *ctx), void *ctx);
+
 /* User name of uid, or the number as text when unknown. */
 void proc_user_name(long uid, char *buf, size_t cap);
 /* Total memory in bytes from /proc/meminfo; 0 or -errno. */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "backend/ptrace_attach.h"
+#include "proc/procparse.h"
 
 #define SEIZE_OPTS (PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC)
 #define SYSCALL_STOP (SIGTRAP | 0x80)
@@ -474,8 +475,8 @@ int pt_stop_others(struct pt_session *s, struct pt_task *except)
  * stopped (one of them maybe in its exit stop), so waiting for it would wait forever. */
 static bool task_dead(pid_t pid, pid_t tid)
 {
-	char path[64], buf[512];
-	const char *paren;
+	char path[64], buf[1024];
+	struct proc_stat ps;
 	ssize_t n;
 	int fd;
 
@@ -487,10 +488,9 @@ static bool task_dead(pid_t pid, pid_t tid)
 	close(fd);
 	if (n <= 0)
 		return true;
-	buf[n] = 0;
-	/* The state follows the last ')': comm may hold parentheses and spaces. */
-	paren = strrchr(buf, ')');
-	return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X' || paren[2] == 'x';
+	if (proc_parse_stat(buf, (size_t)n, &ps))
+		return true;
+	return ps.state == 'Z' || ps.state == 'X' || ps.state == 'x';
 }
 
 /* Threads not stopped yet that still can stop; the dead ones are marked gone. */

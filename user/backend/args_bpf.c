@@ -360,24 +360,13 @@ static bool same_target(const struct pending_uprobe *x, const struct pending_upr
 
 int args_bpf_start(struct args_capture *b, char *err, size_t errlen)
 {
-	size_t i = 0;
 	int r = 0;
 
-	while (i < b->npend) {
-		size_t j = i;
-
-		/* group every later probe of the same target behind i */
-		for (size_t k = i + 1; k < b->npend; k++)
-			if (same_target(&b->pend[i], &b->pend[k])) {
-				struct pending_uprobe t = b->pend[++j];
-
-				b->pend[j] = b->pend[k];
-				b->pend[k] = t;
-			}
-		r = link_multi(b, i, j + 1);
-		if (r)
-			break;
-		i = j + 1;
+	/* attach_all adds a binary's probes one after the other: each run is one link */
+	for (size_t i = 0, j; i < b->npend && !r; i = j) {
+		for (j = i + 1; j < b->npend && same_target(&b->pend[i], &b->pend[j]); j++)
+			;
+		r = link_multi(b, i, j);
 	}
 	b->npend = 0;
 	if (r)

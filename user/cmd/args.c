@@ -506,8 +506,10 @@ static int attach_all(const struct args_capture_ops *ops, void *cap, struct tbin
 			if (!r) {
 				probes[id] = (struct probe_ref){ f, false };
 				(*nprobes)++;
-				for (int k = 0; ret && !r && k < f->pp.nrets; k++) {
+				/* one plan serves every RET of the function */
+				if (ret)
 					set_plan(&ap, &f->ret, b, ARGS_PROBE_RET, fidx, false);
+				for (int k = 0; ret && !r && k < f->pp.nrets; k++) {
 					r = ops->attach(cap, b->attach_path, pid, f->fi.file_off + f->pp.ret_offs[k],
 							&ap, &id);
 					if (!r) {
